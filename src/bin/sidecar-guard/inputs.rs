@@ -1,0 +1,194 @@
+//! Files, directories and stdin → parsed documents → reports, with source positions.
+
+use sidecar_guard::yaml::{self, LineIndex};
+use sidecar_guard::{check, Error, Report, Settings};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// One object's outcome, or one input that could not be read.
+pub struct Outcome {
+    /// The file as named on the command line (or `-` for stdin).
+    pub source: String,
+    /// 0-based document index in the file; None when the whole file failed.
+    pub document: Option<usize>,
+    /// 1-based line where the document (or object) starts.
+    pub line: Option<usize>,
+    pub result: Result<Report, Error>,
+    /// Line of each finding, in `Report::findings` order.
+    pub finding_lines: Vec<Option<usize>>,
+}
+
+pub struct Results {
+    pub outcomes: Vec<Outcome>,
+    /// Inputs that could not be read at all: (source, message).
+    pub input_errors: Vec<(String, String)>,
+}
+
+impl Results {
+    pub fn exit_code(&self) -> u8 {
+        let errors =
+            !self.input_errors.is_empty() || self.outcomes.iter().any(|o| o.result.is_err());
+        let denied = self
+            .outcomes
+            .iter()
+            .any(|o| o.result.as_ref().is_ok_and(|r| !r.allowed));
+        if errors {
+            2
+        } else if denied {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+fn is_manifest(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml" | "json")
+    )
+}
+
+/// Files under a directory, sorted, recursively. Symlinked directories are not followed
+/// (no loops); symlinked files are read.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<(String, String)>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            errors.push((
+                dir.display().to_string(),
+                format!("cannot read directory: {e}"),
+            ));
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        let is_symlink = path
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink());
+        if path.is_dir() {
+            if !is_symlink {
+                walk(&path, out, errors);
+            }
+        } else if is_manifest(&path) {
+            out.push(path);
+        }
+    }
+}
+
+pub fn check_paths(paths: &[String], settings: &Settings) -> Results {
+    let mut results = Results {
+        outcomes: Vec::new(),
+        input_errors: Vec::new(),
+    };
+    for argument in paths {
+        if argument == "-" {
+            let mut bytes = Vec::new();
+            match std::io::stdin().lock().read_to_end(&mut bytes) {
+                Ok(_) => check_bytes("-", &bytes, settings, &mut results),
+                Err(e) => results
+                    .input_errors
+                    .push(("-".to_string(), format!("cannot read standard input: {e}"))),
+            }
+            continue;
+        }
+        let path = Path::new(argument);
+        if path.is_dir() {
+            let mut files = Vec::new();
+            walk(path, &mut files, &mut results.input_errors);
+            if files.is_empty() {
+                results.input_errors.push((
+                    argument.clone(),
+                    "no *.yaml, *.yml or *.json files in this directory".to_string(),
+                ));
+            }
+            for file in files {
+                read_and_check(&file, settings, &mut results);
+            }
+        } else {
+            read_and_check(path, settings, &mut results);
+        }
+    }
+    results
+}
+
+fn read_and_check(path: &Path, settings: &Settings, results: &mut Results) {
+    let source = path.display().to_string();
+    match std::fs::read(path) {
+        Ok(bytes) => check_bytes(&source, &bytes, settings, results),
+        Err(e) => results
+            .input_errors
+            .push((source, format!("cannot read: {e}"))),
+    }
+}
+
+fn check_bytes(source: &str, bytes: &[u8], settings: &Settings, results: &mut Results) {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        results.input_errors.push((
+            source.to_string(),
+            "not UTF-8 text (binary file?)".to_string(),
+        ));
+        return;
+    };
+    let documents = yaml::parse_stream(text, yaml::Options { track_lines: true });
+    if documents.is_empty() {
+        results.input_errors.push((
+            source.to_string(),
+            "no Kubernetes objects (the input is empty)".to_string(),
+        ));
+    }
+    for (position, document) in documents.into_iter().enumerate() {
+        match document {
+            Ok(doc) => {
+                for result in check(&doc.value, settings) {
+                    let (line, finding_lines) = positions(&result, &doc.lines, doc.line);
+                    results.outcomes.push(Outcome {
+                        source: source.to_string(),
+                        document: Some(doc.index),
+                        line,
+                        result,
+                        finding_lines,
+                    });
+                }
+            }
+            Err(e) => {
+                let line = e.line;
+                results.outcomes.push(Outcome {
+                    source: source.to_string(),
+                    document: Some(position),
+                    line,
+                    result: Err(e.into()),
+                    finding_lines: Vec::new(),
+                });
+            }
+        }
+    }
+}
+
+fn positions(
+    result: &Result<Report, Error>,
+    lines: &LineIndex,
+    document_line: usize,
+) -> (Option<usize>, Vec<Option<usize>>) {
+    match result {
+        Ok(report) => {
+            let start = lines.line_of(&report.pointer).or(Some(document_line));
+            (
+                start,
+                report
+                    .findings
+                    .iter()
+                    .map(|f| lines.line_of(&f.path))
+                    .collect(),
+            )
+        }
+        Err(e) => (
+            e.line()
+                .or_else(|| e.pointer().and_then(|p| lines.line_of(p)))
+                .or(Some(document_line)),
+            Vec::new(),
+        ),
+    }
+}

@@ -1,0 +1,188 @@
+//! `sidecar-guard`: check Kubernetes manifests in CI pipelines and on laptops.
+//!
+//! Exit codes: 0 no deny findings; 1 deny findings; 2 bad input or usage (unreadable
+//! file, syntax error, invalid object or settings). When both happen, 2 wins: a run that
+//! could not read everything must not pass for a clean one.
+
+mod inputs;
+mod render;
+mod sarif;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use sidecar_guard::{rules, Settings, SettingsError};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "sidecar-guard",
+    version,
+    about = "Checks Kubernetes multi-container pods against the sidecar pattern's best practices"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check manifests: files, directories (*.yaml, *.yml, *.json, recursively) or - for stdin.
+    Check {
+        /// Settings file (YAML or JSON); see policies/settings.schema.json.
+        #[arg(long, value_name = "FILE")]
+        settings: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Colour in text output: auto (when stdout is a terminal and NO_COLOR is unset), always, never.
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+        /// Manifests to check.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<String>,
+    },
+    /// List the rules.
+    Rules {
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Print a rule's documentation.
+    Explain {
+        /// Rule id, as listed by `sidecar-guard rules`.
+        rule: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check {
+            settings,
+            format,
+            color,
+            paths,
+        } => check(settings, format, color, &paths),
+        Command::Rules { format } => list_rules(format),
+        Command::Explain { rule } => explain(&rule),
+    }
+}
+
+fn load_settings(path: Option<&PathBuf>) -> Result<Settings, String> {
+    let Some(path) = path else {
+        return Ok(Settings::default());
+    };
+    let shown = path.display();
+    let text =
+        std::fs::read(path).map_err(|e| format!("cannot read settings file {shown}: {e}"))?;
+    let text =
+        String::from_utf8(text).map_err(|_| format!("settings file {shown} is not UTF-8 text"))?;
+    let list = |errors: Vec<SettingsError>| {
+        let lines: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
+        format!("invalid settings in {shown}:\n{}", lines.join("\n"))
+    };
+    let document = sidecar_guard::settings::parse_settings_text(&text).map_err(list)?;
+    let errors = sidecar_guard::settings::validate_with_jsonschema(&document);
+    if !errors.is_empty() {
+        return Err(list(errors));
+    }
+    Settings::deserialize_checked(&document).map_err(list)
+}
+
+fn check(
+    settings: Option<PathBuf>,
+    format: Format,
+    color: ColorChoice,
+    paths: &[String],
+) -> ExitCode {
+    let settings = match load_settings(settings.as_ref()) {
+        Ok(s) => s,
+        Err(message) => {
+            eprintln!("sidecar-guard: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let results = inputs::check_paths(paths, &settings);
+    let use_color = match color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let output = match format {
+        Format::Text => render::text(&results, use_color),
+        Format::Json => render::json(&results),
+        Format::Sarif => sarif::sarif(&results),
+    };
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = stdout.write_all(output.as_bytes());
+    let _ = stdout.flush();
+    ExitCode::from(results.exit_code())
+}
+
+fn list_rules(format: ListFormat) -> ExitCode {
+    match format {
+        ListFormat::Text => {
+            let width = rules::ALL
+                .iter()
+                .map(|r| r.meta().id.len())
+                .max()
+                .unwrap_or(0);
+            for rule in rules::ALL {
+                let meta = rule.meta();
+                println!(
+                    "{:width$}  {:4}  {}",
+                    meta.id,
+                    meta.default_severity.as_str(),
+                    meta.summary
+                );
+            }
+        }
+        ListFormat::Json => println!("{}", render::rules_json()),
+    }
+    ExitCode::SUCCESS
+}
+
+fn explain(id: &str) -> ExitCode {
+    match rules::find(id) {
+        Some(rule) => {
+            let meta = rule.meta();
+            println!(
+                "# {} — {}\n\ndefault severity: {} · category: {} · since: {}\n",
+                meta.id, meta.summary, meta.default_severity, meta.category, meta.since
+            );
+            println!("{}", meta.docs_markdown().trim_end());
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!(
+                "sidecar-guard: unknown rule {id:?}; rules are: {}",
+                sidecar_guard::rule_ids().join(", ")
+            );
+            ExitCode::from(2)
+        }
+    }
+}

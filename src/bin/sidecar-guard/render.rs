@@ -1,0 +1,214 @@
+//! Text and JSON output.
+
+use crate::inputs::{Outcome, Results};
+use serde_json::{json, Value};
+use sidecar_guard::{rules, Severity, Status};
+use std::fmt::Write;
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    fn severity(&self, severity: Severity) -> String {
+        match severity {
+            Severity::Deny => self.wrap("1;31", "deny"),
+            Severity::Warn => self.wrap("1;33", "warn"),
+        }
+    }
+    fn bold(&self, text: &str) -> String {
+        self.wrap("1", text)
+    }
+    fn dim(&self, text: &str) -> String {
+        self.wrap("2", text)
+    }
+}
+
+fn location(source: &str, line: Option<usize>) -> String {
+    match line {
+        Some(line) => format!("{source}:{line}"),
+        None => source.to_string(),
+    }
+}
+
+fn object_name(report: &sidecar_guard::Report) -> String {
+    let name = report.name.as_deref().unwrap_or("<unnamed>");
+    match &report.namespace {
+        Some(ns) => format!("{} {ns}/{name}", report.kind),
+        None => format!("{} {name}", report.kind),
+    }
+}
+
+/// Per object: its findings with file:line, then a summary line.
+pub fn text(results: &Results, color: bool) -> String {
+    let paint = Paint { on: color };
+    let mut out = String::new();
+    for (source, message) in &results.input_errors {
+        let _ = writeln!(
+            out,
+            "{}: {} {message}",
+            source,
+            paint.wrap("1;31", "error:")
+        );
+    }
+    for outcome in &results.outcomes {
+        let here = location(&outcome.source, outcome.line);
+        match &outcome.result {
+            Err(e) => {
+                let _ = writeln!(out, "{here}: {} {e}", paint.wrap("1;31", "error:"));
+            }
+            Ok(report) if report.status == Status::Skipped => {
+                let _ = writeln!(
+                    out,
+                    "{here}: {} {}",
+                    paint.dim("skipped"),
+                    paint.dim(&format!("{} (no pod template)", object_name(report)))
+                );
+            }
+            Ok(report) if report.findings.is_empty() => {
+                let _ = writeln!(
+                    out,
+                    "{here}: {} {}",
+                    paint.wrap("32", "ok"),
+                    object_name(report)
+                );
+            }
+            Ok(report) => {
+                let verdict = if report.allowed {
+                    paint.wrap("33", "warnings")
+                } else {
+                    paint.wrap("31", "rejected")
+                };
+                let _ = writeln!(
+                    out,
+                    "{here}: {verdict} {}",
+                    paint.bold(&object_name(report))
+                );
+                for (finding, line) in report.findings.iter().zip(&outcome.finding_lines) {
+                    let _ = writeln!(
+                        out,
+                        "  {} {} {} {}",
+                        paint.dim(&format!("{}:", location(&outcome.source, *line))),
+                        paint.severity(finding.severity),
+                        paint.bold(&finding.rule),
+                        finding.message
+                    );
+                    let _ = writeln!(out, "      {} {}", paint.dim("help:"), finding.help);
+                }
+            }
+        }
+    }
+    let _ = writeln!(out, "\n{}", summary_line(results));
+    out
+}
+
+fn summary_line(results: &Results) -> String {
+    let reports = || {
+        results
+            .outcomes
+            .iter()
+            .filter_map(|o| o.result.as_ref().ok())
+    };
+    let checked = reports().filter(|r| r.status == Status::Checked).count();
+    let skipped = reports().filter(|r| r.status == Status::Skipped).count();
+    let rejected = reports().filter(|r| !r.allowed).count();
+    let deny: usize = reports().map(|r| r.denials().count()).sum();
+    let warn: usize = reports().map(|r| r.warnings().count()).sum();
+    let errors = results.input_errors.len()
+        + results
+            .outcomes
+            .iter()
+            .filter(|o| o.result.is_err())
+            .count();
+    format!("{checked} checked, {rejected} rejected, {deny} deny and {warn} warn findings, {skipped} skipped, {errors} errors")
+}
+
+fn outcome_json(outcome: &Outcome) -> Value {
+    let mut object = json!({
+        "source": outcome.source,
+        "document": outcome.document,
+        "line": outcome.line,
+    });
+    let Some(map) = object.as_object_mut() else {
+        return object;
+    };
+    match &outcome.result {
+        Ok(report) => {
+            let findings: Vec<Value> = report
+                .findings
+                .iter()
+                .zip(&outcome.finding_lines)
+                .map(|(f, line)| {
+                    let mut value = serde_json::to_value(f).unwrap_or(Value::Null);
+                    if let Some(m) = value.as_object_mut() {
+                        m.insert("line".to_string(), json!(line));
+                    }
+                    value
+                })
+                .collect();
+            map.insert("kind".into(), json!(report.kind));
+            map.insert("apiVersion".into(), json!(report.api_version));
+            map.insert("name".into(), json!(report.name));
+            map.insert("namespace".into(), json!(report.namespace));
+            map.insert("pointer".into(), json!(report.pointer));
+            map.insert("status".into(), json!(report.status));
+            map.insert("allowed".into(), json!(report.allowed));
+            map.insert("findings".into(), Value::Array(findings));
+        }
+        Err(e) => {
+            map.insert("status".into(), json!("error"));
+            map.insert(
+                "error".into(),
+                json!({"message": e.to_string(), "line": e.line(), "pointer": e.pointer()}),
+            );
+        }
+    }
+    object
+}
+
+/// One JSON document for the whole run.
+pub fn json(results: &Results) -> String {
+    let reports = || {
+        results
+            .outcomes
+            .iter()
+            .filter_map(|o| o.result.as_ref().ok())
+    };
+    let document = json!({
+        "tool": "sidecar-guard",
+        "version": env!("CARGO_PKG_VERSION"),
+        "summary": {
+            "objects": results.outcomes.len(),
+            "checked": reports().filter(|r| r.status == Status::Checked).count(),
+            "skipped": reports().filter(|r| r.status == Status::Skipped).count(),
+            "rejected": reports().filter(|r| !r.allowed).count(),
+            "deny": reports().map(|r| r.denials().count()).sum::<usize>(),
+            "warn": reports().map(|r| r.warnings().count()).sum::<usize>(),
+            "errors": results.input_errors.len() + results.outcomes.iter().filter(|o| o.result.is_err()).count(),
+        },
+        "inputErrors": results.input_errors.iter().map(|(source, message)| json!({"source": source, "message": message})).collect::<Vec<_>>(),
+        "results": results.outcomes.iter().map(outcome_json).collect::<Vec<_>>(),
+    });
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The registry as JSON (`sidecar-guard rules --format json`).
+pub fn rules_json() -> String {
+    let list: Vec<Value> = rules::ALL
+        .iter()
+        .map(|r| {
+            let m = r.meta();
+            json!({"id": m.id, "summary": m.summary, "defaultSeverity": m.default_severity, "category": m.category, "since": m.since, "docs": m.docs_markdown()})
+        })
+        .collect();
+    serde_json::to_string_pretty(&list).unwrap_or_default()
+}

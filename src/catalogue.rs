@@ -1,0 +1,248 @@
+//! Data tables: well-known sidecar images and the admin interfaces they expose.
+//! Rules read these tables; nothing here decides anything.
+//!
+//! Images are matched on their repository path (registry, tag and digest stripped, lower
+//! case, Docker Hub's `library/` dropped), at a path-segment boundary from the right, so
+//! mirrors match too: `mirror.corp/dockerhub/envoyproxy/envoy` is Envoy.
+
+/// Repository paths of well-known classic sidecars.
+pub const SIDECAR_IMAGES: &[&str] = &[
+    // Service-mesh and edge proxies
+    "envoyproxy/envoy",
+    "envoyproxy/envoy-distroless",
+    "envoyproxy/envoy-alpine",
+    "istio/proxyv2",
+    "istio-release/proxyv2",
+    "linkerd/proxy",
+    "linkerd2-proxy",
+    "oauth2-proxy/oauth2-proxy",
+    "pusher/oauth2_proxy",
+    // Log shippers
+    "fluent/fluentd",
+    "fluent/fluentd-kubernetes-daemonset",
+    "fluent/fluent-bit",
+    "fluentd",
+    "beats/filebeat",
+    "elastic/filebeat",
+    "timberio/vector",
+    "grafana/promtail",
+    "grafana/alloy",
+    // Telemetry
+    "otel/opentelemetry-collector",
+    "otel/opentelemetry-collector-contrib",
+    "otel/opentelemetry-collector-k8s",
+    "prom/statsd-exporter",
+    "prometheus/statsd-exporter",
+    "datadog/agent",
+    // Config and secrets
+    "git-sync/git-sync",
+    "git-sync",
+    "openpolicyagent/opa",
+    "hashicorp/vault",
+    "hashicorp/vault-k8s",
+    "hashicorp/consul-template",
+    // Database proxies
+    "cloudsql-docker/gce-proxy",
+    "cloud-sql-connectors/cloud-sql-proxy",
+];
+
+/// An admin or debug interface of a well-known image.
+#[derive(Clone, Copy, Debug)]
+pub struct AdminInterface {
+    /// Repository path, matched like `SIDECAR_IMAGES`.
+    pub image: &'static str,
+    /// What to call it in messages.
+    pub name: &'static str,
+    /// Its default port, if it has a fixed one.
+    pub port: Option<u16>,
+    /// Command-line flags that set its listen address (`--addr=:8181` or `--addr :8181`).
+    pub flags: &'static [&'static str],
+    /// Environment variables that set its listen address.
+    pub env: &'static [&'static str],
+    /// When the interface listens on every interface unless a flag says otherwise: the
+    /// argument words that turn it on (all must be present), e.g. OPA's `run --server`.
+    pub binds_all_by_default_with: Option<&'static [&'static [&'static str]]>,
+}
+
+const NO_FLAGS: &[&str] = &[];
+
+pub const ADMIN_INTERFACES: &[AdminInterface] = &[
+    AdminInterface {
+        image: "envoyproxy/envoy",
+        name: "Envoy admin interface",
+        port: Some(9901),
+        flags: NO_FLAGS,
+        env: NO_FLAGS,
+        binds_all_by_default_with: None,
+    },
+    AdminInterface {
+        image: "envoyproxy/envoy-distroless",
+        name: "Envoy admin interface",
+        port: Some(9901),
+        flags: NO_FLAGS,
+        env: NO_FLAGS,
+        binds_all_by_default_with: None,
+    },
+    AdminInterface {
+        image: "istio/proxyv2",
+        name: "istio-proxy admin interface",
+        port: Some(15000),
+        flags: NO_FLAGS,
+        env: NO_FLAGS,
+        binds_all_by_default_with: None,
+    },
+    AdminInterface {
+        image: "istio-release/proxyv2",
+        name: "istio-proxy admin interface",
+        port: Some(15000),
+        flags: NO_FLAGS,
+        env: NO_FLAGS,
+        binds_all_by_default_with: None,
+    },
+    AdminInterface {
+        image: "openpolicyagent/opa",
+        name: "OPA API",
+        port: Some(8181),
+        flags: &["--addr", "-a"],
+        env: NO_FLAGS,
+        // `opa run --server` (or `-s`) without --addr listens on 0.0.0.0:8181 before OPA 1.0.
+        binds_all_by_default_with: Some(&[&["run", "--server"], &["run", "-s"]]),
+    },
+    AdminInterface {
+        image: "fluent/fluentd",
+        name: "Fluentd debug agent",
+        port: Some(24230),
+        flags: NO_FLAGS,
+        env: NO_FLAGS,
+        binds_all_by_default_with: None,
+    },
+    AdminInterface {
+        image: "fluent/fluentd-kubernetes-daemonset",
+        name: "Fluentd debug agent",
+        port: Some(24230),
+        flags: NO_FLAGS,
+        env: NO_FLAGS,
+        binds_all_by_default_with: None,
+    },
+    AdminInterface {
+        image: "hashicorp/vault",
+        name: "Vault agent listener",
+        port: Some(8200),
+        flags: NO_FLAGS,
+        env: NO_FLAGS,
+        binds_all_by_default_with: None,
+    },
+    AdminInterface {
+        image: "git-sync/git-sync",
+        name: "git-sync HTTP (metrics and pprof) endpoint",
+        port: None,
+        flags: &["--http-bind"],
+        env: &["GITSYNC_HTTP_BIND", "GIT_SYNC_HTTP_BIND"],
+        binds_all_by_default_with: None,
+    },
+    AdminInterface {
+        image: "otel/opentelemetry-collector",
+        name: "OpenTelemetry Collector zPages",
+        port: Some(55679),
+        flags: NO_FLAGS,
+        env: NO_FLAGS,
+        binds_all_by_default_with: None,
+    },
+    AdminInterface {
+        image: "otel/opentelemetry-collector-contrib",
+        name: "OpenTelemetry Collector zPages",
+        port: Some(55679),
+        flags: NO_FLAGS,
+        env: NO_FLAGS,
+        binds_all_by_default_with: None,
+    },
+    AdminInterface {
+        image: "otel/opentelemetry-collector-contrib",
+        name: "OpenTelemetry Collector pprof endpoint",
+        port: Some(1777),
+        flags: NO_FLAGS,
+        env: NO_FLAGS,
+        binds_all_by_default_with: None,
+    },
+    AdminInterface {
+        image: "cloud-sql-connectors/cloud-sql-proxy",
+        name: "Cloud SQL proxy admin API",
+        port: Some(9091),
+        flags: NO_FLAGS,
+        env: NO_FLAGS,
+        binds_all_by_default_with: None,
+    },
+];
+
+/// Generic listen flags that, on a container with a catalogued admin interface, set that
+/// interface's address.
+pub const GENERIC_ADMIN_FLAGS: &[&str] = &["--admin-address", "--listen-address"];
+
+/// Reduces an image reference to its repository path: registry, tag and digest removed,
+/// lower case, Docker Hub's implicit `library/` dropped.
+/// `docker.io/envoyproxy/envoy:v1.28.0@sha256:…` → `envoyproxy/envoy`.
+pub fn repository_path(image: &str) -> String {
+    let image = image.trim();
+    let without_digest = image.split_once('@').map_or(image, |(name, _)| name);
+    // A tag is a colon after the last slash (a colon before it belongs to a registry port).
+    let last_slash = without_digest.rfind('/').map_or(0, |i| i + 1);
+    let without_tag = match without_digest[last_slash..].find(':') {
+        Some(colon) => &without_digest[..last_slash + colon],
+        None => without_digest,
+    };
+    let lower = without_tag.to_ascii_lowercase();
+    let mut path = lower.as_str();
+    if let Some((first, rest)) = path.split_once('/') {
+        let is_registry = first.contains('.') || first.contains(':') || first == "localhost";
+        if is_registry {
+            path = rest;
+        }
+    }
+    let path = path.strip_prefix("library/").unwrap_or(path);
+    path.to_string()
+}
+
+/// Whether a repository path is `entry` or ends with `/entry`.
+pub fn path_matches(path: &str, entry: &str) -> bool {
+    path == entry
+        || (path.len() > entry.len()
+            && path.ends_with(entry)
+            && path.as_bytes()[path.len() - entry.len() - 1] == b'/')
+}
+
+pub fn is_known_sidecar(path: &str) -> bool {
+    SIDECAR_IMAGES.iter().any(|entry| path_matches(path, entry))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repository_paths() {
+        assert_eq!(
+            repository_path("docker.io/envoyproxy/envoy:v1.28.0@sha256:abc"),
+            "envoyproxy/envoy"
+        );
+        assert_eq!(repository_path("envoyproxy/envoy"), "envoyproxy/envoy");
+        assert_eq!(
+            repository_path("registry.k8s.io/git-sync/git-sync:v4.0.0"),
+            "git-sync/git-sync"
+        );
+        assert_eq!(
+            repository_path("localhost:5000/fluent/fluent-bit:2.2"),
+            "fluent/fluent-bit"
+        );
+        assert_eq!(repository_path("docker.io/library/nginx:1.24"), "nginx");
+        assert_eq!(repository_path("Fluent/Fluentd:v1.16"), "fluent/fluentd");
+        assert_eq!(repository_path("my.registry:443/team/app"), "team/app");
+    }
+
+    #[test]
+    fn catalogue_matches_on_segment_boundaries() {
+        assert!(is_known_sidecar("envoyproxy/envoy"));
+        assert!(is_known_sidecar("mirror/envoyproxy/envoy"));
+        assert!(!is_known_sidecar("myenvoyproxy/envoy"));
+        assert!(!is_known_sidecar("envoyproxy/envoy-custom"));
+    }
+}

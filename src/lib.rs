@@ -1,0 +1,203 @@
+//! sidecar-guard: a rule engine for Kubernetes multi-container pods and the sidecar pattern.
+//!
+//! ```text
+//! text ──yaml::parse_stream──▶ serde_json::Value ──check──▶ Vec<Report>
+//!                       workload::extract → roles::classify → rules::ALL → Report
+//! ```
+//! No rule parses and no front end judges: the CLI, the Kubewarden policy and the npm
+//! module only translate input into a `Value` and a `Report` into their output.
+
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+pub mod catalogue;
+pub mod generated;
+pub mod glob;
+pub mod quantity;
+pub mod report;
+pub mod roles;
+pub mod rules;
+pub mod schema_check;
+pub mod settings;
+pub mod workload;
+pub mod yaml;
+
+pub use report::{Finding, Report, Role, Severity, Status};
+pub use settings::{Settings, SettingsError};
+
+use rules::{Exemptions, Findings, Pod};
+use serde_json::Value;
+
+/// Everything that can stop an object from being checked.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// The text is not YAML/JSON, or exceeds a limit.
+    #[error(transparent)]
+    Syntax(#[from] yaml::SyntaxError),
+    /// The document is YAML but not a valid object of its kind.
+    #[error("{}: {message}", if pointer.is_empty() { "/" } else { pointer.as_str() })]
+    Object { pointer: String, message: String },
+}
+
+impl Error {
+    pub fn object(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Object {
+            pointer: pointer.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The 1-based line, where the parser knows it.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            Error::Syntax(e) => e.line,
+            Error::Object { .. } => None,
+        }
+    }
+
+    /// The JSON pointer, for errors about a part of an object.
+    pub fn pointer(&self) -> Option<&str> {
+        match self {
+            Error::Syntax(_) => None,
+            Error::Object { pointer, .. } => Some(pointer),
+        }
+    }
+}
+
+/// Rule id of findings about the ignore annotation itself.
+pub const IGNORE_ANNOTATION_RULE: &str = "ignore-annotation";
+
+/// Checks every object of a document (a `List` yields several reports).
+pub fn check(document: &Value, settings: &Settings) -> Vec<Result<Report, Error>> {
+    workload::extract(document)
+        .into_iter()
+        .map(|extracted| extracted.map(|e| check_extracted(e, settings)))
+        .collect()
+}
+
+/// Checks every document of a YAML/JSON text.
+pub fn check_text(text: &str, settings: &Settings) -> Vec<Result<Report, Error>> {
+    let mut out = Vec::new();
+    for document in yaml::parse_stream(text, yaml::Options::default()) {
+        match document {
+            Ok(doc) => out.extend(check(&doc.value, settings)),
+            Err(e) => out.push(Err(e.into())),
+        }
+    }
+    out
+}
+
+fn check_extracted(extracted: workload::Extracted, settings: &Settings) -> Report {
+    let header = extracted.header;
+    let Some(template) = extracted.template else {
+        return Report::new(
+            &header.kind,
+            &header.api_version,
+            header.name,
+            header.namespace,
+            header.pointer,
+            Status::Skipped,
+            Vec::new(),
+        );
+    };
+    let (exemptions, mut findings) =
+        read_ignore_annotations(&template.ignore_annotations, settings);
+    let pod = Pod {
+        kind: &header.kind,
+        spec: &template.spec,
+        spec_pointer: &template.spec_pointer,
+        run_to_completion: template.run_to_completion,
+        containers: roles::classify(
+            &template.spec,
+            &template.spec_pointer,
+            &template.pod_annotations,
+            settings,
+        ),
+        settings,
+    };
+    for rule in rules::ALL {
+        let severity_override = rule.severity_override(settings);
+        if severity_override == Some(settings::SeverityOverride::Off) {
+            continue;
+        }
+        let mut out = Findings::new(rule.meta().id, severity_override, &exemptions);
+        rule.run(&pod, settings, &mut out);
+        findings.extend(out.into_vec());
+    }
+    Report::new(
+        &header.kind,
+        &header.api_version,
+        header.name,
+        header.namespace,
+        header.pointer,
+        Status::Checked,
+        findings,
+    )
+}
+
+/// Reads `sidecar-guard.io/ignore` values (`rule[,rule…]` or `rule:container[,…]`).
+/// Unknown rule ids, and any use while `allowIgnoreAnnotation` is false, are pod-level
+/// warnings, so the author learns the exemption did nothing.
+fn read_ignore_annotations(
+    annotations: &[(String, String)],
+    settings: &Settings,
+) -> (Exemptions, Vec<Finding>) {
+    let mut exemptions = Exemptions::default();
+    let mut findings = Vec::new();
+    let mut warn = |path: &str, message: String, help: &str| {
+        findings.push(Finding {
+            rule: IGNORE_ANNOTATION_RULE.to_string(),
+            severity: Severity::Warn,
+            container: None,
+            role: None,
+            path: path.to_string(),
+            message,
+            help: help.to_string(),
+            position: None,
+        })
+    };
+    for (path, value) in annotations {
+        if !settings.allow_ignore_annotation {
+            warn(
+                path,
+                format!("the {} annotation is not honoured on this cluster", workload::IGNORE_ANNOTATION),
+                "fix the findings instead, or ask the cluster admins for an exemption (allowIgnoreAnnotation is false)",
+            );
+            continue;
+        }
+        for entry in value.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            let (rule, container) = match entry.split_once(':') {
+                Some((rule, container)) => (rule.trim(), Some(container.trim())),
+                None => (entry, None),
+            };
+            if rules::find(rule).is_none() {
+                warn(
+                    path,
+                    format!(
+                        "the {} annotation names unknown rule {rule:?}",
+                        workload::IGNORE_ANNOTATION
+                    ),
+                    &format!(
+                        "use rule ids from `sidecar-guard rules`: {}",
+                        rule_ids().join(", ")
+                    ),
+                );
+                continue;
+            }
+            exemptions.add(rule, container.filter(|c| !c.is_empty()));
+        }
+    }
+    (exemptions, findings)
+}
+
+/// Every rule id, in registry order.
+pub fn rule_ids() -> Vec<&'static str> {
+    rules::ALL.iter().map(|r| r.meta().id).collect()
+}

@@ -1,0 +1,111 @@
+//! The container-role classifier every rule asks (RULES.md, "Container roles").
+//!
+//! A `spec.containers` entry is a sidecar when, in this order:
+//! 1. it is named by `kubectl.kubernetes.io/default-container` → it is the app;
+//! 2. its name or image matches the settings' `sidecars.names` / `sidecars.images` globs;
+//! 3. its image is in the built-in catalogue (`catalogue::SIDECAR_IMAGES`);
+//! 4. unless that would leave the pod with no app container: then the first container
+//!    is the app.
+//!
+//! `initContainers` entries are native sidecars when `restartPolicy` is exactly `Always`
+//! (the API is case-sensitive: `always` is an invalid init container, not a sidecar).
+//! Ephemeral containers are not listed: every rule skips them. Containers whose image
+//! matches `exemptImages` are left out too, after classification.
+
+use crate::catalogue::{is_known_sidecar, repository_path};
+use crate::glob::any_match;
+use crate::report::Role;
+use crate::settings::Settings;
+use crate::workload::DEFAULT_CONTAINER_ANNOTATION;
+use k8s_openapi::api::core::v1::{Container, PodSpec};
+use std::collections::BTreeMap;
+
+/// One classified container.
+#[derive(Clone, Debug)]
+pub struct ContainerRef<'a> {
+    pub role: Role,
+    pub name: &'a str,
+    pub image: &'a str,
+    /// The image's repository path (see `catalogue::repository_path`).
+    pub repository: String,
+    /// JSON pointer of the container in the document.
+    pub pointer: String,
+    /// Position in pod order: init containers first, then containers.
+    pub position: usize,
+    pub container: &'a Container,
+}
+
+impl ContainerRef<'_> {
+    pub fn is_sidecar(&self) -> bool {
+        matches!(self.role, Role::Sidecar | Role::NativeSidecar)
+    }
+}
+
+/// Classifies the pod's init containers and containers, in pod order.
+pub fn classify<'a>(
+    spec: &'a PodSpec,
+    spec_pointer: &str,
+    pod_annotations: &BTreeMap<String, String>,
+    settings: &Settings,
+) -> Vec<ContainerRef<'a>> {
+    let init_containers = spec.init_containers.as_deref().unwrap_or_default();
+    let mut out = Vec::with_capacity(init_containers.len() + spec.containers.len());
+    for (index, container) in init_containers.iter().enumerate() {
+        let role = if container.restart_policy.as_deref() == Some("Always") {
+            Role::NativeSidecar
+        } else {
+            Role::Init
+        };
+        out.push(reference(
+            container,
+            role,
+            format!("{spec_pointer}/initContainers/{index}"),
+            out.len(),
+        ));
+    }
+
+    let default_container = pod_annotations
+        .get(DEFAULT_CONTAINER_ANNOTATION)
+        .map(String::as_str);
+    let first_app_slot = out.len();
+    for (index, container) in spec.containers.iter().enumerate() {
+        let repository = repository_path(container.image.as_deref().unwrap_or_default());
+        let is_sidecar = default_container != Some(container.name.as_str())
+            && (any_match(&settings.sidecars.names, &container.name)
+                || any_match(&settings.sidecars.images, &repository)
+                || is_known_sidecar(&repository));
+        let role = if is_sidecar { Role::Sidecar } else { Role::App };
+        out.push(reference(
+            container,
+            role,
+            format!("{spec_pointer}/containers/{index}"),
+            out.len(),
+        ));
+    }
+    if !out[first_app_slot..].iter().any(|c| c.role == Role::App) {
+        if let Some(first) = out.get_mut(first_app_slot) {
+            first.role = Role::App;
+        }
+    }
+
+    out.retain(|c| !any_match(&settings.exempt_images, c.image));
+    out
+}
+
+fn reference(
+    container: &Container,
+    role: Role,
+    pointer: String,
+    position: usize,
+) -> ContainerRef<'_> {
+    let image = container.image.as_deref().unwrap_or_default();
+    ContainerRef {
+        role,
+        name: &container.name,
+        image,
+        repository: repository_path(image),
+        pointer,
+        position,
+        container,
+    }
+}

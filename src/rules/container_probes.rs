@@ -1,0 +1,420 @@
+use super::{describe_container, Findings, Pod, Rule, RuleSettings};
+use crate::report::{Role, Severity};
+use crate::roles::ContainerRef;
+use crate::settings::{role_selected, CheckedRole, SeverityOverride};
+use k8s_openapi::api::core::v1::Probe;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that every long-running container (app, sidecar, native sidecar) has a
+    /// readiness and a liveness probe with a handler kind that counts, that probe ports
+    /// exist, that probe timings stay within the configured bounds, and that no init
+    /// container carries a probe.
+    ///
+    /// ## Why is this bad?
+    /// Without probes the kubelet cannot tell a stuck sidecar from a healthy one: a proxy
+    /// that stopped forwarding keeps the pod "Ready" and traffic keeps arriving. A
+    /// liveness probe identical to the readiness probe restarts the container whenever a
+    /// slow dependency makes it unready, instead of only taking it out of rotation.
+    ///
+    /// In run-to-completion pods (Jobs, CronJobs, `restartPolicy` Never or OnFailure)
+    /// readiness is not required unless `readinessInJobs` is set: nothing routes traffic
+    /// to them. A probe on a plain init container is rejected by the API server, so it is
+    /// a finding whatever `roles` says. A named probe port must be declared in the same
+    /// container's `ports`; a numeric one must be 1–65535. Bounds apply to the value the
+    /// kubelet will use: a field left out is checked at its Kubernetes default
+    /// (periodSeconds 10, timeoutSeconds 1, failureThreshold 3, successThreshold 1,
+    /// initialDelaySeconds 0). A probe with no handler, or more than one, is invalid.
+    ///
+    /// ## Example
+    /// ```yaml
+    ///   - name: envoy
+    ///     image: envoyproxy/envoy:v1.28.0
+    ///     readinessProbe:
+    ///       httpGet: {path: /ready, port: 9901}
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    ///   - name: envoy
+    ///     image: envoyproxy/envoy:v1.28.0
+    ///     readinessProbe:
+    ///       httpGet: {path: /ready, port: 9901}
+    ///     livenessProbe:
+    ///       tcpSocket: {port: 3128}
+    ///       periodSeconds: 20
+    /// ```
+    ///
+    /// ## Options
+    /// `required` (readiness, liveness, startup), `satisfiedBy` (all | any), `handlers`
+    /// (httpGet, tcpSocket, grpc, exec), `roles`, `readinessInJobs`, `bounds`, `severity`.
+    ///
+    /// ## References
+    /// - <https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/>
+    /// - <https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/>
+    pub struct ContainerProbes {
+        id: "container-probes",
+        summary: "every long-running container is health-checked",
+        category: "health",
+        since: "0.1.0",
+        default_severity: Deny,
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ProbeKind {
+    Readiness,
+    Liveness,
+    Startup,
+}
+
+impl ProbeKind {
+    fn field(self) -> &'static str {
+        match self {
+            ProbeKind::Readiness => "readinessProbe",
+            ProbeKind::Liveness => "livenessProbe",
+            ProbeKind::Startup => "startupProbe",
+        }
+    }
+
+    fn of<'c>(self, c: &ContainerRef<'c>) -> Option<&'c Probe> {
+        let container = c.container;
+        match self {
+            ProbeKind::Readiness => container.readiness_probe.as_ref(),
+            ProbeKind::Liveness => container.liveness_probe.as_ref(),
+            ProbeKind::Startup => container.startup_probe.as_ref(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum ProbeHandler {
+    HttpGet,
+    TcpSocket,
+    Grpc,
+    Exec,
+}
+
+impl ProbeHandler {
+    const ALL: [ProbeHandler; 4] = [ProbeHandler::HttpGet, ProbeHandler::TcpSocket, ProbeHandler::Grpc, ProbeHandler::Exec];
+
+    fn name(self) -> &'static str {
+        match self {
+            ProbeHandler::HttpGet => "httpGet",
+            ProbeHandler::TcpSocket => "tcpSocket",
+            ProbeHandler::Grpc => "grpc",
+            ProbeHandler::Exec => "exec",
+        }
+    }
+
+    fn present(self, probe: &Probe) -> bool {
+        match self {
+            ProbeHandler::HttpGet => probe.http_get.is_some(),
+            ProbeHandler::TcpSocket => probe.tcp_socket.is_some(),
+            ProbeHandler::Grpc => probe.grpc.is_some(),
+            ProbeHandler::Exec => probe.exec.is_some(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SatisfiedBy {
+    /// Every required probe must be present.
+    #[default]
+    All,
+    /// Any one of the required probes is enough.
+    Any,
+}
+
+/// Lowest and highest value allowed for one probe field.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Bound {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+}
+
+/// Bounds for the timing fields of one probe kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct ProbeBounds {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initial_delay_seconds: Option<Bound>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period_seconds: Option<Bound>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<Bound>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub success_threshold: Option<Bound>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_threshold: Option<Bound>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub termination_grace_period_seconds: Option<Bound>,
+}
+
+/// Bounds per probe kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct BoundsByKind {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub readiness: Option<ProbeBounds>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub liveness: Option<ProbeBounds>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub startup: Option<ProbeBounds>,
+}
+
+/// Settings of `container-probes`.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct ProbeSettings {
+    /// deny | warn | off; unset keeps each finding's default severity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<SeverityOverride>,
+    /// The probes a checked container needs.
+    pub required: Vec<ProbeKind>,
+    /// all: every required probe; any: one of them is enough.
+    pub satisfied_by: SatisfiedBy,
+    /// Handler kinds that count as a probe.
+    pub handlers: Vec<ProbeHandler>,
+    /// The roles that need probes.
+    pub roles: Vec<CheckedRole>,
+    /// Require readiness probes in run-to-completion pods too.
+    pub readiness_in_jobs: bool,
+    /// Allowed ranges of probe timing fields.
+    pub bounds: BoundsByKind,
+}
+
+impl Default for ProbeSettings {
+    fn default() -> Self {
+        ProbeSettings {
+            severity: None,
+            required: vec![ProbeKind::Readiness, ProbeKind::Liveness],
+            satisfied_by: SatisfiedBy::All,
+            handlers: ProbeHandler::ALL.to_vec(),
+            roles: vec![CheckedRole::App, CheckedRole::Sidecar, CheckedRole::NativeSidecar],
+            readiness_in_jobs: false,
+            bounds: BoundsByKind::default(),
+        }
+    }
+}
+
+impl RuleSettings for ProbeSettings {
+    fn severity(&self) -> Option<SeverityOverride> {
+        self.severity
+    }
+}
+
+const KINDS: [ProbeKind; 3] = [ProbeKind::Readiness, ProbeKind::Liveness, ProbeKind::Startup];
+
+impl Rule for ContainerProbes {
+    type Settings = ProbeSettings;
+
+    fn check(&self, pod: &Pod<'_>, s: &ProbeSettings, out: &mut Findings) {
+        let handler_names: Vec<&str> = s.handlers.iter().map(|h| h.name()).collect();
+        for c in &pod.containers {
+            let who = describe_container(c);
+            if c.role == Role::Init {
+                for kind in KINDS.into_iter().filter(|k| k.of(c).is_some()) {
+                    out.container(
+                        c,
+                        Severity::Deny,
+                        &format!("/{}", kind.field()),
+                        format!("{who} has a {}, which the API rejects on init containers", kind.field()),
+                        "remove the probe, or make this a native sidecar (restartPolicy: Always) if it keeps running".to_string(),
+                    );
+                }
+                continue;
+            }
+            let in_scope = role_selected(&s.roles, c.role);
+            for kind in KINDS {
+                if let Some(probe) = kind.of(c) {
+                    check_probe(c, kind, probe, s, in_scope, &handler_names, out);
+                }
+            }
+            if in_scope {
+                check_required(pod, c, s, &handler_names, out);
+            }
+            if let (Some(liveness), Some(readiness)) = (&c.container.liveness_probe, &c.container.readiness_probe) {
+                if liveness == readiness {
+                    out.container(
+                        c,
+                        Severity::Warn,
+                        "/livenessProbe",
+                        format!("{who} has a livenessProbe identical to its readinessProbe"),
+                        "make liveness check only that the process is alive (a cheaper endpoint, a higher failureThreshold), so a slow dependency takes the container out of rotation instead of restarting it".to_string(),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Whether a probe has exactly one handler and it is a kind that counts.
+fn counts(probe: &Probe, s: &ProbeSettings) -> bool {
+    let present: Vec<ProbeHandler> = ProbeHandler::ALL.into_iter().filter(|h| h.present(probe)).collect();
+    present.len() == 1 && present.iter().all(|h| s.handlers.contains(h))
+}
+
+fn check_required(pod: &Pod<'_>, c: &ContainerRef<'_>, s: &ProbeSettings, handler_names: &[&str], out: &mut Findings) {
+    let required: Vec<ProbeKind> = s
+        .required
+        .iter()
+        .copied()
+        .filter(|k| *k != ProbeKind::Readiness || !pod.run_to_completion || s.readiness_in_jobs)
+        .collect();
+    let who = describe_container(c);
+    let handlers = handler_names.join(", ");
+    match s.satisfied_by {
+        SatisfiedBy::All => {
+            for kind in required {
+                if kind.of(c).is_none() {
+                    out.container(
+                        c,
+                        Severity::Deny,
+                        "",
+                        format!("{who} has no {}", kind.field()),
+                        format!("add a {} ({handlers})", kind.field()),
+                    );
+                }
+            }
+        }
+        SatisfiedBy::Any => {
+            if !required.is_empty() && !required.iter().any(|k| k.of(c).is_some_and(|p| counts(p, s))) {
+                let names: Vec<&str> = required.iter().map(|k| k.field()).collect();
+                out.container(
+                    c,
+                    Severity::Deny,
+                    "",
+                    format!("{who} has none of {}", names.join(", ")),
+                    format!("add at least one of {} ({handlers})", names.join(", ")),
+                );
+            }
+        }
+    }
+}
+
+/// Checks one probe that is present. Validity (one handler, real ports, bounds) applies to
+/// every container; whether the handler kind counts matters only where probes are required.
+fn check_probe(c: &ContainerRef<'_>, kind: ProbeKind, probe: &Probe, s: &ProbeSettings, in_scope: bool, handler_names: &[&str], out: &mut Findings) {
+    let who = describe_container(c);
+    let field = kind.field();
+    let present: Vec<ProbeHandler> = ProbeHandler::ALL.into_iter().filter(|h| h.present(probe)).collect();
+    match present.as_slice() {
+        [] => out.container(
+            c,
+            Severity::Deny,
+            &format!("/{field}"),
+            format!("{who} has a {field} with no handler"),
+            format!("give the probe one handler: {}", handler_names.join(", ")),
+        ),
+        [handler] if in_scope && !s.handlers.contains(handler) => out.container(
+            c,
+            Severity::Deny,
+            &format!("/{field}/{}", handler.name()),
+            format!("{who} has a {field} whose {} handler does not count here", handler.name()),
+            format!("use one of the accepted handlers: {}", handler_names.join(", ")),
+        ),
+        [_] => {}
+        _ => out.container(
+            c,
+            Severity::Deny,
+            &format!("/{field}"),
+            format!("{who} has a {field} with more than one handler, which the API rejects"),
+            "keep exactly one of httpGet, tcpSocket, grpc or exec".to_string(),
+        ),
+    }
+    let ports: [(Option<&IntOrString>, &str); 2] = [
+        (probe.http_get.as_ref().map(|h| &h.port), "httpGet"),
+        (probe.tcp_socket.as_ref().map(|t| &t.port), "tcpSocket"),
+    ];
+    for (port, handler) in ports {
+        let Some(port) = port else { continue };
+        let path = format!("/{field}/{handler}/port");
+        match port {
+            IntOrString::Int(n) if !(1..=65535).contains(n) => out.container(
+                c,
+                Severity::Deny,
+                &path,
+                format!("{who} has a {field} on port {n}, outside 1-65535"),
+                "probe a port between 1 and 65535".to_string(),
+            ),
+            IntOrString::String(name) if !declares_port(c, name) => out.container(
+                c,
+                Severity::Deny,
+                &path,
+                format!("{who} has a {field} on port {name:?}, which it does not declare"),
+                format!("declare a port named {name:?} in this container's ports, or probe a port number"),
+            ),
+            _ => {}
+        }
+    }
+    if let Some(grpc) = &probe.grpc {
+        if !(1..=65535).contains(&grpc.port) {
+            out.container(
+                c,
+                Severity::Deny,
+                &format!("/{field}/grpc/port"),
+                format!("{who} has a {field} on port {}, outside 1-65535", grpc.port),
+                "probe a port between 1 and 65535".to_string(),
+            );
+        }
+    }
+    let bounds = match kind {
+        ProbeKind::Readiness => s.bounds.readiness.as_ref(),
+        ProbeKind::Liveness => s.bounds.liveness.as_ref(),
+        ProbeKind::Startup => s.bounds.startup.as_ref(),
+    };
+    if let Some(bounds) = bounds {
+        let fields: [(&str, Option<Bound>, Option<i64>); 6] = [
+            ("initialDelaySeconds", bounds.initial_delay_seconds, Some(probe.initial_delay_seconds.map_or(0, i64::from))),
+            ("periodSeconds", bounds.period_seconds, Some(probe.period_seconds.map_or(10, i64::from))),
+            ("timeoutSeconds", bounds.timeout_seconds, Some(probe.timeout_seconds.map_or(1, i64::from))),
+            ("successThreshold", bounds.success_threshold, Some(probe.success_threshold.map_or(1, i64::from))),
+            ("failureThreshold", bounds.failure_threshold, Some(probe.failure_threshold.map_or(3, i64::from))),
+            ("terminationGracePeriodSeconds", bounds.termination_grace_period_seconds, probe.termination_grace_period_seconds),
+        ];
+        for (name, bound, value) in fields {
+            let (Some(bound), Some(value)) = (bound, value) else { continue };
+            let problem = match (bound.min, bound.max) {
+                (Some(min), _) if value < min => Some(format!("below the minimum {min}")),
+                (_, Some(max)) if value > max => Some(format!("above the maximum {max}")),
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                out.container(
+                    c,
+                    Severity::Deny,
+                    &format!("/{field}/{name}"),
+                    format!("{who} has a {field} {name} of {value}, {problem}"),
+                    format!("set {field}.{name} within {}", describe_bound(bound)),
+                );
+            }
+        }
+    }
+}
+
+fn declares_port(c: &ContainerRef<'_>, name: &str) -> bool {
+    c.container
+        .ports
+        .iter()
+        .flatten()
+        .any(|p| p.name.as_deref() == Some(name))
+}
+
+fn describe_bound(bound: Bound) -> String {
+    match (bound.min, bound.max) {
+        (Some(min), Some(max)) => format!("{min}-{max}"),
+        (Some(min), None) => format!("{min} or more"),
+        (None, Some(max)) => format!("{max} or less"),
+        (None, None) => "any value".to_string(),
+    }
+}

@@ -1,0 +1,365 @@
+use super::{describe_container, Findings, Pod, Rule, RuleSettings};
+use crate::quantity::Quantity;
+use crate::report::{Role, Severity};
+use crate::roles::ContainerRef;
+use crate::settings::{CheckedRole, QuantityValue, SeverityOverride};
+use crate::yaml::escape_pointer;
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity as ApiQuantity;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that every container (app, sidecar, native sidecar, init) declares its own
+    /// resource requests and limits (by default `cpu` and `memory` for both), that each
+    /// quantity is valid, that no request exceeds its limit, and that values stay within
+    /// the bounds and ratios the settings set. Optionally it caps each sidecar's limits and
+    /// the sidecars' share of the pod's requests.
+    ///
+    /// ## Why is this bad?
+    /// The scheduler places a pod by the sum of its containers' requests, and the kubelet
+    /// enforces each container's limits separately. A sidecar without requests is invisible
+    /// to scheduling; without limits one leaking log shipper can take the node's memory and
+    /// get the app evicted with it. A pod is `Guaranteed` only if every container, sidecars
+    /// included, has requests equal to limits.
+    ///
+    /// A request left out while its limit is set counts as set: the API server copies the
+    /// limit into the request. With `kubernetesVersion` 1.34 or later, a pod-level limit in
+    /// `spec.resources` satisfies the limit requirement of every container for that
+    /// resource. An unparsable or negative quantity, and a request above its limit, are
+    /// findings whatever the requirement settings say: the API server rejects both.
+    /// `sidecarShare` compares the sum of sidecars' (and native sidecars') requests with
+    /// the sum of app containers' requests per resource, as a pod-level finding; it is
+    /// skipped for a resource no app container requests.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// containers:
+    ///   - name: app
+    ///     image: myapp:v1
+    ///     resources:
+    ///       requests: {cpu: 100m, memory: 256Mi}
+    ///       limits: {cpu: 500m, memory: 512Mi}
+    ///   - name: log-shipper
+    ///     image: fluent/fluent-bit:2.2
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    ///   - name: log-shipper
+    ///     image: fluent/fluent-bit:2.2
+    ///     resources:
+    ///       requests: {cpu: 50m, memory: 64Mi}
+    ///       limits: {cpu: 100m, memory: 128Mi}
+    /// ```
+    ///
+    /// ## Options
+    /// `requests`, `limits` (resource names that must be set), `roles`, `minRequests`,
+    /// `maxRequests`, `minLimits`, `maxLimits`, `maxLimitRequestRatio`, `sidecarMax`,
+    /// `sidecarShare`, `severity`.
+    ///
+    /// ## References
+    /// - <https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/>
+    /// - <https://kubernetes.io/docs/concepts/policy/limit-range/>
+    /// - <https://kubernetes.io/docs/tasks/configure-pod-container/assign-pod-level-resources/>
+    pub struct ContainerResources {
+        id: "container-resources",
+        summary: "every container has its own requests and limits",
+        category: "resources",
+        since: "0.1.0",
+        default_severity: Deny,
+    }
+}
+
+/// Settings of `container-resources`.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct ResourceSettings {
+    /// deny | warn | off; unset keeps each finding's default severity (deny).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<SeverityOverride>,
+    /// Resource names every checked container must request.
+    pub requests: Vec<String>,
+    /// Resource names every checked container must limit.
+    pub limits: Vec<String>,
+    /// The roles checked.
+    pub roles: Vec<CheckedRole>,
+    /// Lowest request allowed, per resource.
+    pub min_requests: BTreeMap<String, QuantityValue>,
+    /// Highest request allowed, per resource.
+    pub max_requests: BTreeMap<String, QuantityValue>,
+    /// Lowest limit allowed, per resource.
+    pub min_limits: BTreeMap<String, QuantityValue>,
+    /// Highest limit allowed, per resource.
+    pub max_limits: BTreeMap<String, QuantityValue>,
+    /// Highest limit / request ratio, per resource (as in a LimitRange).
+    pub max_limit_request_ratio: BTreeMap<String, PositiveNumber>,
+    /// Highest limit of each sidecar and native sidecar, per resource.
+    pub sidecar_max: BTreeMap<String, QuantityValue>,
+    /// Highest share of the sidecars' total requests relative to the app containers'
+    /// total requests (0.5: sidecars may request half of what the apps request).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sidecar_share: Option<PositiveNumber>,
+}
+
+/// A number above zero.
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PositiveNumber(pub f64);
+
+impl JsonSchema for PositiveNumber {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PositiveNumber".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "number", "exclusiveMinimum": 0})
+    }
+}
+
+impl Default for ResourceSettings {
+    fn default() -> Self {
+        let cpu_and_memory = || vec!["cpu".to_string(), "memory".to_string()];
+        ResourceSettings {
+            severity: None,
+            requests: cpu_and_memory(),
+            limits: cpu_and_memory(),
+            roles: vec![CheckedRole::App, CheckedRole::Sidecar, CheckedRole::NativeSidecar, CheckedRole::Init],
+            min_requests: BTreeMap::new(),
+            max_requests: BTreeMap::new(),
+            min_limits: BTreeMap::new(),
+            max_limits: BTreeMap::new(),
+            max_limit_request_ratio: BTreeMap::new(),
+            sidecar_max: BTreeMap::new(),
+            sidecar_share: None,
+        }
+    }
+}
+
+impl RuleSettings for ResourceSettings {
+    fn severity(&self) -> Option<SeverityOverride> {
+        self.severity
+    }
+}
+
+/// A container's parsed requests and limits; invalid quantities are reported and left out.
+struct Resources {
+    requests: BTreeMap<String, Quantity>,
+    limits: BTreeMap<String, Quantity>,
+}
+
+impl Resources {
+    /// The request the API server will store: the request, or else the limit it copies.
+    fn effective_request(&self, name: &str) -> Option<Quantity> {
+        self.requests.get(name).or_else(|| self.limits.get(name)).copied()
+    }
+}
+
+const D: Severity = Severity::Deny;
+
+impl Rule for ContainerResources {
+    type Settings = ResourceSettings;
+
+    fn check(&self, pod: &Pod<'_>, s: &ResourceSettings, out: &mut Findings) {
+        let pod_limits = pod_level_limits(pod);
+        let mut sidecar_total: BTreeMap<String, Quantity> = BTreeMap::new();
+        let mut app_total: BTreeMap<String, Quantity> = BTreeMap::new();
+        for c in pod.with_roles(&s.roles) {
+            let resources = parse_resources(c, out);
+            let who = describe_container(c);
+            let missing_requests: Vec<&str> = s
+                .requests
+                .iter()
+                .filter(|name| resources.effective_request(name).is_none())
+                .map(String::as_str)
+                .collect();
+            if !missing_requests.is_empty() {
+                out.container(
+                    c,
+                    D,
+                    "/resources/requests",
+                    format!("{who} has no {}", plural(&missing_requests, "request")),
+                    format!("set resources.requests ({}) to what the container needs at steady state", missing_requests.join(", ")),
+                );
+            }
+            let missing_limits: Vec<&str> = s
+                .limits
+                .iter()
+                .filter(|name| !resources.limits.contains_key(*name) && !pod_limits.contains_key(*name))
+                .map(String::as_str)
+                .collect();
+            if !missing_limits.is_empty() {
+                out.container(
+                    c,
+                    D,
+                    "/resources/limits",
+                    format!("{who} has no {}", plural(&missing_limits, "limit")),
+                    format!("set resources.limits ({}) so this container cannot starve the others in the pod", missing_limits.join(", ")),
+                );
+            }
+            for (name, limit) in &resources.limits {
+                if let Some(request) = resources.requests.get(name).filter(|r| *r > limit) {
+                    out.container(
+                        c,
+                        D,
+                        &format!("/resources/requests/{}", escape_pointer(name)),
+                        format!("{who} requests more {name} ({request}) than its limit ({limit})"),
+                        format!("lower requests.{name} to at most limits.{name}"),
+                    );
+                }
+            }
+            bounds(c, out, &s.min_requests, "request", |n| resources.effective_request(n), true);
+            bounds(c, out, &s.max_requests, "request", |n| resources.effective_request(n), false);
+            bounds(c, out, &s.min_limits, "limit", |n| resources.limits.get(n).copied(), true);
+            bounds(c, out, &s.max_limits, "limit", |n| resources.limits.get(n).copied(), false);
+            for (name, max_ratio) in &s.max_limit_request_ratio {
+                let (Some(limit), Some(request)) = (resources.limits.get(name), resources.effective_request(name)) else {
+                    continue;
+                };
+                let ratio = if request.is_zero() { f64::INFINITY } else { limit.as_f64() / request.as_f64() };
+                if ratio > max_ratio.0 {
+                    out.container(
+                        c,
+                        D,
+                        &format!("/resources/limits/{}", escape_pointer(name)),
+                        format!("{who} has a {name} limit/request ratio of {} (at most {} allowed)", format_ratio(ratio), max_ratio.0),
+                        format!("raise requests.{name} or lower limits.{name} so that limit ≤ {} × request", max_ratio.0),
+                    );
+                }
+            }
+            if c.is_sidecar() {
+                for (name, max) in &s.sidecar_max {
+                    if let Some(limit) = resources.limits.get(name).filter(|l| **l > max.value) {
+                        out.container(
+                            c,
+                            D,
+                            &format!("/resources/limits/{}", escape_pointer(name)),
+                            format!("sidecar {:?} has a {name} limit of {limit}, above the sidecar maximum {}", c.name, max.text),
+                            format!("lower limits.{name} to at most {}", max.text),
+                        );
+                    }
+                }
+            }
+            let total = match c.role {
+                Role::Sidecar | Role::NativeSidecar => Some(&mut sidecar_total),
+                Role::App => Some(&mut app_total),
+                Role::Init | Role::Ephemeral => None,
+            };
+            if let Some(total) = total {
+                for name in resources.requests.keys().chain(resources.limits.keys()) {
+                    if let Some(request) = resources.effective_request(name) {
+                        let sum = total.entry(name.clone()).or_insert(Quantity::from_nanos(0));
+                        *sum = sum.checked_add(request).unwrap_or(*sum);
+                    }
+                }
+            }
+        }
+        if let Some(share) = s.sidecar_share {
+            sidecar_budget(pod, out, share.0, &sidecar_total, &app_total);
+        }
+    }
+}
+
+/// Parses every quantity of a container, reporting the ones that do not parse.
+fn parse_resources(c: &ContainerRef<'_>, out: &mut Findings) -> Resources {
+    let requirements = c.container.resources.as_ref();
+    let mut parse = |map: Option<&BTreeMap<String, ApiQuantity>>, kind: &str, field: &str| {
+        let mut parsed = BTreeMap::new();
+        for (name, quantity) in map.into_iter().flatten() {
+            match Quantity::parse(&quantity.0) {
+                Ok(q) => {
+                    parsed.insert(name.clone(), q);
+                }
+                Err(e) => out.container(
+                    c,
+                    D,
+                    &format!("/resources/{field}/{}", escape_pointer(name)),
+                    format!("{} has an invalid {name} {kind} {:?}: it {e}", describe_container(c), quantity.0),
+                    "write a Kubernetes quantity such as 250m, 0.5, 128Mi or 1Gi".to_string(),
+                ),
+            }
+        }
+        parsed
+    };
+    let requests = parse(requirements.and_then(|r| r.requests.as_ref()), "request", "requests");
+    let limits = parse(requirements.and_then(|r| r.limits.as_ref()), "limit", "limits");
+    Resources { requests, limits }
+}
+
+/// Pod-level limits (`spec.resources`), honoured from Kubernetes 1.34.
+fn pod_level_limits(pod: &Pod<'_>) -> BTreeMap<String, Quantity> {
+    if !pod.settings.kubernetes_version.at_least(34) {
+        return BTreeMap::new();
+    }
+    pod.spec
+        .resources
+        .as_ref()
+        .and_then(|r| r.limits.as_ref())
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, q)| Quantity::parse(&q.0).ok().map(|q| (name.clone(), q)))
+        .collect()
+}
+
+fn bounds(
+    c: &ContainerRef<'_>,
+    out: &mut Findings,
+    table: &BTreeMap<String, QuantityValue>,
+    kind: &str,
+    value_of: impl Fn(&str) -> Option<Quantity>,
+    is_minimum: bool,
+) {
+    for (name, bound) in table {
+        let Some(value) = value_of(name) else { continue };
+        let outside = if is_minimum { value < bound.value } else { value > bound.value };
+        if outside {
+            let (relation, verb) = if is_minimum { ("below the minimum", "raise") } else { ("above the maximum", "lower") };
+            let field = if kind == "request" { "requests" } else { "limits" };
+            out.container(
+                c,
+                D,
+                &format!("/resources/{field}/{}", escape_pointer(name)),
+                format!("{} has a {name} {kind} of {value}, {relation} {}", describe_container(c), bound.text),
+                format!("{verb} {field}.{name} to {} or {}", bound.text, if is_minimum { "more" } else { "less" }),
+            );
+        }
+    }
+}
+
+fn sidecar_budget(pod: &Pod<'_>, out: &mut Findings, share: f64, sidecars: &BTreeMap<String, Quantity>, apps: &BTreeMap<String, Quantity>) {
+    for (name, sidecar_sum) in sidecars {
+        let Some(app_sum) = apps.get(name).filter(|q| !q.is_zero()) else { continue };
+        let actual = sidecar_sum.as_f64() / app_sum.as_f64();
+        if actual > share {
+            out.pod(
+                D,
+                pod.pointer("/containers"),
+                format!(
+                    "sidecars request {sidecar_sum} {name}, {:.0}% of the app containers' {app_sum} (at most {:.0}% allowed)",
+                    actual * 100.0,
+                    share * 100.0
+                ),
+                format!("lower the sidecars' {name} requests or raise the sidecarShare setting"),
+            );
+        }
+    }
+}
+
+fn format_ratio(ratio: f64) -> String {
+    if ratio.is_infinite() {
+        "infinity (zero request)".to_string()
+    } else if ratio.fract() == 0.0 {
+        format!("{ratio:.0}")
+    } else {
+        format!("{ratio:.2}")
+    }
+}
+
+/// "cpu request", "cpu and memory requests", "cpu, memory and ephemeral-storage limits".
+fn plural(names: &[&str], noun: &str) -> String {
+    match names {
+        [one] => format!("{one} {noun}"),
+        [rest @ .., last] => format!("{} and {last} {noun}s", rest.join(", ")),
+        [] => String::new(),
+    }
+}

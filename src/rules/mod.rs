@@ -1,0 +1,308 @@
+//! The `Rule` trait, the findings collector, and `ALL`: the one registry that every
+//! front end iterates (checks, `rules` listings, docs, schema, SARIF metadata).
+
+use crate::report::{Finding, Role, Severity};
+use crate::roles::ContainerRef;
+use crate::settings::{Settings, SeverityOverride};
+use k8s_openapi::api::core::v1::PodSpec;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Identity and documentation of a rule, declared beside its code with `declare_rule!`.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub id: &'static str,
+    /// One line, for tables and listings.
+    pub summary: &'static str,
+    pub category: &'static str,
+    /// The release the rule appeared in.
+    pub since: &'static str,
+    /// The most severe finding the rule emits by default.
+    pub default_severity: Severity,
+    /// The rule's doc comment (Markdown, fixed sections), its user documentation.
+    pub docs: &'static str,
+}
+
+impl RuleMeta {
+    /// The docs with the one leading space of each doc-comment line removed.
+    pub fn docs_markdown(&self) -> String {
+        self.docs
+            .lines()
+            .map(|line| line.strip_prefix(' ').unwrap_or(line))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// Declares a rule's unit struct with its doc comment and metadata together.
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        pub struct $name:ident {
+            id: $id:literal,
+            summary: $summary:literal,
+            category: $category:literal,
+            since: $since:literal,
+            default_severity: $severity:ident $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name;
+
+        impl $name {
+            pub const META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+                id: $id,
+                summary: $summary,
+                category: $category,
+                since: $since,
+                default_severity: $crate::report::Severity::$severity,
+                docs: concat!($($doc, "\n"),*),
+            };
+        }
+    };
+}
+
+/// What every rule's settings carry besides their own options.
+pub trait RuleSettings {
+    fn severity(&self) -> Option<SeverityOverride>;
+}
+
+/// A rule: reads one pod, writes findings. Never parses, never formats.
+pub trait Rule: Sync {
+    type Settings: RuleSettings + Default + Clone;
+    fn check(&self, pod: &Pod<'_>, settings: &Self::Settings, out: &mut Findings);
+}
+
+/// The rule as the registry sees it: no settings type.
+pub trait RegisteredRule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn severity_override(&self, settings: &Settings) -> Option<SeverityOverride>;
+    fn run(&self, pod: &Pod<'_>, settings: &Settings, out: &mut Findings);
+}
+
+const fn same_str(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Builds the registry and the settings struct keyed by rule id from one list. The id
+/// literal must equal the rule's declared id: checked at compile time.
+macro_rules! registry {
+    ($($module:ident :: $rule:ident => $field:ident : $id:literal),* $(,)?) => {
+        $(pub mod $module;)*
+
+        /// Settings of each rule, keyed by rule id.
+        #[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct RulesSettings {
+            $(
+                #[serde(rename = $id)]
+                pub $field: <$module::$rule as Rule>::Settings,
+            )*
+        }
+
+        $(
+            const _: () = assert!(same_str($id, $module::$rule::META.id), "registry id differs from the rule's declared id");
+
+            impl RegisteredRule for $module::$rule {
+                fn meta(&self) -> &'static RuleMeta {
+                    &$module::$rule::META
+                }
+                fn severity_override(&self, settings: &Settings) -> Option<SeverityOverride> {
+                    settings.rules.$field.severity()
+                }
+                fn run(&self, pod: &Pod<'_>, settings: &Settings, out: &mut Findings) {
+                    Rule::check(self, pod, &settings.rules.$field, out)
+                }
+            }
+        )*
+
+        /// Every rule, in the order their findings are reported for the same container.
+        pub static ALL: &[&dyn RegisteredRule] = &[$(&$module::$rule),*];
+    };
+}
+
+registry! {
+    container_resources::ContainerResources => container_resources: "container-resources",
+    container_probes::ContainerProbes => container_probes: "container-probes",
+    readonly_log_mounts::ReadonlyLogMounts => readonly_log_mounts: "readonly-log-mounts",
+    localhost_admin_ports::LocalhostAdminPorts => localhost_admin_ports: "localhost-admin-ports",
+    native_sidecars::NativeSidecars => native_sidecars: "native-sidecars",
+    port_conflicts::PortConflicts => port_conflicts: "port-conflicts",
+    shared_process_namespace::SharedProcessNamespace => shared_process_namespace: "shared-process-namespace",
+}
+
+/// Looks a rule up by id.
+pub fn find(id: &str) -> Option<&'static dyn RegisteredRule> {
+    ALL.iter().copied().find(|r| r.meta().id == id)
+}
+
+/// Settings of a rule that has no options besides its severity.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct SeverityOnly {
+    /// deny | warn | off; unset keeps each finding's default severity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<SeverityOverride>,
+}
+
+impl RuleSettings for SeverityOnly {
+    fn severity(&self) -> Option<SeverityOverride> {
+        self.severity
+    }
+}
+
+/// What a rule sees of one pod.
+pub struct Pod<'a> {
+    /// The kind of the object the pod comes from (`Deployment`, `Pod`, …).
+    pub kind: &'a str,
+    pub spec: &'a PodSpec,
+    /// JSON pointer of the pod spec in the document.
+    pub spec_pointer: &'a str,
+    /// `restartPolicy` Never/OnFailure, or a Job/CronJob.
+    pub run_to_completion: bool,
+    /// Init containers and containers, classified, in pod order; exempt ones left out.
+    pub containers: Vec<ContainerRef<'a>>,
+    pub settings: &'a Settings,
+}
+
+impl<'a> Pod<'a> {
+    /// The containers whose role is selected.
+    pub fn with_roles<'s>(
+        &'s self,
+        roles: &'s [crate::settings::CheckedRole],
+    ) -> impl Iterator<Item = &'s ContainerRef<'a>> + 's {
+        self.containers
+            .iter()
+            .filter(move |c| crate::settings::role_selected(roles, c.role))
+    }
+
+    pub fn pointer(&self, suffix: &str) -> String {
+        format!("{}{suffix}", self.spec_pointer)
+    }
+}
+
+/// Exemptions granted by the ignore annotation: (rule, container or every container).
+#[derive(Clone, Debug, Default)]
+pub struct Exemptions {
+    entries: Vec<(String, Option<String>)>,
+}
+
+impl Exemptions {
+    pub fn add(&mut self, rule: &str, container: Option<&str>) {
+        self.entries
+            .push((rule.to_string(), container.map(str::to_string)));
+    }
+
+    fn covers(&self, rule: &str, container: Option<&str>) -> bool {
+        self.entries.iter().any(|(r, c)| {
+            r == rule
+                && match c {
+                    None => true,
+                    Some(name) => container == Some(name.as_str()),
+                }
+        })
+    }
+}
+
+/// Collects one rule's findings, applying its severity override and exemptions.
+pub struct Findings<'e> {
+    rule: &'static str,
+    severity_override: Option<SeverityOverride>,
+    exemptions: &'e Exemptions,
+    items: Vec<Finding>,
+}
+
+impl<'e> Findings<'e> {
+    pub fn new(
+        rule: &'static str,
+        severity_override: Option<SeverityOverride>,
+        exemptions: &'e Exemptions,
+    ) -> Self {
+        Findings {
+            rule,
+            severity_override,
+            exemptions,
+            items: Vec::new(),
+        }
+    }
+
+    fn severity(&self, default: Severity) -> Severity {
+        match self.severity_override {
+            Some(SeverityOverride::Deny) => Severity::Deny,
+            Some(SeverityOverride::Warn) => Severity::Warn,
+            Some(SeverityOverride::Off) | None => default,
+        }
+    }
+
+    /// A finding about one container; `suffix` extends the container's pointer.
+    pub fn container(
+        &mut self,
+        container: &ContainerRef<'_>,
+        severity: Severity,
+        suffix: &str,
+        message: String,
+        help: String,
+    ) {
+        if self.exemptions.covers(self.rule, Some(container.name)) {
+            return;
+        }
+        self.items.push(Finding {
+            rule: self.rule.to_string(),
+            severity: self.severity(severity),
+            container: Some(container.name.to_string()),
+            role: Some(container.role),
+            path: format!("{}{suffix}", container.pointer),
+            message,
+            help,
+            position: Some(container.position),
+        });
+    }
+
+    /// A finding about the pod as a whole.
+    pub fn pod(&mut self, severity: Severity, path: String, message: String, help: String) {
+        if self.exemptions.covers(self.rule, None) {
+            return;
+        }
+        self.items.push(Finding {
+            rule: self.rule.to_string(),
+            severity: self.severity(severity),
+            container: None,
+            role: None,
+            path,
+            message,
+            help,
+            position: None,
+        });
+    }
+
+    pub fn into_vec(self) -> Vec<Finding> {
+        self.items
+    }
+}
+
+/// Quotes a container name for messages.
+pub fn quoted(name: &str) -> String {
+    format!("{name:?}")
+}
+
+/// "container \"x\"" or "native sidecar \"x\"" and so on, for messages.
+pub fn describe_container(c: &ContainerRef<'_>) -> String {
+    match c.role {
+        Role::App | Role::Sidecar => format!("container {}", quoted(c.name)),
+        Role::NativeSidecar => format!("native sidecar {}", quoted(c.name)),
+        Role::Init => format!("init container {}", quoted(c.name)),
+        Role::Ephemeral => format!("ephemeral container {}", quoted(c.name)),
+    }
+}

@@ -1,0 +1,89 @@
+use super::{describe_container, Findings, Pod, Rule, SeverityOnly};
+use crate::report::Severity;
+use std::collections::HashMap;
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that no two containers of a pod declare the same `containerPort` and
+    /// protocol, and that no `hostPort` is declared twice.
+    ///
+    /// ## Why is this bad?
+    /// All containers of a pod share one network namespace. The second process to bind a
+    /// port fails, often only at start-up of a sidecar that logs the error and retries, so
+    /// the pod looks healthy while the proxy or exporter is not listening. A repeated
+    /// `hostPort` (same host IP and protocol) cannot be scheduled at all.
+    ///
+    /// Every role but `ephemeral` counts, init containers included (RULES.md: they share
+    /// the namespace too, and a native sidecar keeps its port for the pod's lifetime). The
+    /// finding is on the later declaration in pod order: init containers first, then
+    /// containers. The protocol defaults to TCP. A port repeated within one container is
+    /// reported the same way.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// containers:
+    ///   - {name: app, image: myapp:v1, ports: [{containerPort: 8080}]}
+    ///   - {name: metrics, image: corp/exporter:v2, ports: [{containerPort: 8080}]}
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    ///   - {name: metrics, image: corp/exporter:v2, ports: [{containerPort: 9102}]}
+    /// ```
+    ///
+    /// ## Options
+    /// `severity`.
+    ///
+    /// ## References
+    /// - <https://kubernetes.io/docs/concepts/workloads/pods/#pod-networking>
+    pub struct PortConflicts {
+        id: "port-conflicts",
+        summary: "one network namespace, one owner per port",
+        category: "network",
+        since: "0.1.0",
+        default_severity: Deny,
+    }
+}
+
+impl Rule for PortConflicts {
+    type Settings = SeverityOnly;
+
+    fn check(&self, pod: &Pod<'_>, _: &SeverityOnly, out: &mut Findings) {
+        let mut container_ports: HashMap<(i32, &str), &str> = HashMap::new();
+        let mut host_ports: HashMap<(i32, &str, &str), &str> = HashMap::new();
+        for c in &pod.containers {
+            let who = describe_container(c);
+            for (index, port) in c.container.ports.iter().flatten().enumerate() {
+                let protocol = port.protocol.as_deref().unwrap_or("TCP");
+                let owner = |first: &str| if first == c.name { "itself".to_string() } else { format!("container {first:?}") };
+                match container_ports.get(&(port.container_port, protocol)) {
+                    Some(first) => out.container(
+                        c,
+                        Severity::Deny,
+                        &format!("/ports/{index}"),
+                        format!("{who} declares port {}/{protocol}, already declared by {}", port.container_port, owner(first)),
+                        "give each container its own port: containers of a pod share one network namespace".to_string(),
+                    ),
+                    None => {
+                        container_ports.insert((port.container_port, protocol), c.name);
+                    }
+                }
+                if let Some(host_port) = port.host_port {
+                    let host_ip = port.host_ip.as_deref().unwrap_or("");
+                    match host_ports.get(&(host_port, protocol, host_ip)) {
+                        Some(first) => out.container(
+                            c,
+                            Severity::Deny,
+                            &format!("/ports/{index}/hostPort"),
+                            format!("{who} declares hostPort {host_port}/{protocol}, already declared by {}", owner(first)),
+                            "use a different hostPort, or drop hostPort and expose the pod through a Service".to_string(),
+                        ),
+                        None => {
+                            host_ports.insert((host_port, protocol, host_ip), c.name);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,201 @@
+use super::{describe_container, Findings, Pod, Rule, RuleSettings};
+use crate::glob::{any_match, Glob};
+use crate::report::{Role, Severity};
+use crate::settings::SeverityOverride;
+use crate::yaml::escape_pointer;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that sidecars (classic and native) mount shared log volumes read-only, that
+    /// node log directories (`hostPath`) are mounted read-only by every sidecar, and that
+    /// every shared log volume has a writer.
+    ///
+    /// ## Why is this bad?
+    /// A log shipper only needs to read what the app writes. Mounted read-write, a bug or a
+    /// compromise in the shipper can truncate, rewrite or fill the app's logs, and with a
+    /// `hostPath` volume the node's own logs. A log volume that every container mounts
+    /// read-only has no writer: the shipper tails an empty directory, usually because the
+    /// app's mount path was mistyped or marked read-only by mistake.
+    ///
+    /// A log mount is a `volumeMount` whose `mountPath` matches `logPaths` (by default
+    /// `/var/log`, anything below it, and paths ending in `/log` or `/logs`) or whose volume
+    /// name matches `logVolumeNames` (by default any name containing `log`). A volume is a
+    /// log volume when any container mounts it as a log mount, or when it is a `hostPath`
+    /// whose path matches `logPaths`. Every mount of a log volume by a sidecar is then
+    /// judged, whatever path it uses. Init containers and app containers count as other
+    /// mounters (and as writers). A log volume is reported as writer-less only when an
+    /// app or init container mounts it; `hostPath` volumes never are, since the node
+    /// writes them. `configMap`, `secret`, `downwardAPI` and `projected` volumes are
+    /// skipped: the kubelet mounts them read-only whatever the manifest says. YAML 1.1 spellings such as `readOnly: yes` count as
+    /// read-only, as kubectl reads them.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// initContainers:
+    ///   - name: log-agent
+    ///     image: log-agent:v1
+    ///     restartPolicy: Always
+    ///     volumeMounts:
+    ///       - {name: logs, mountPath: /var/log/app}
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    ///     volumeMounts:
+    ///       - {name: logs, mountPath: /var/log/app, readOnly: true}
+    /// ```
+    ///
+    /// ## Options
+    /// `logPaths`, `logVolumeNames` (globs, replacing the defaults), `severity`.
+    ///
+    /// ## References
+    /// - <https://kubernetes.io/docs/concepts/cluster-administration/logging/#sidecar-container-with-logging-agent>
+    /// - <https://kubernetes.io/docs/concepts/storage/volumes/#hostpath>
+    pub struct ReadonlyLogMounts {
+        id: "readonly-log-mounts",
+        summary: "sidecars read logs, they do not write them",
+        category: "storage",
+        since: "0.1.0",
+        default_severity: Deny,
+    }
+}
+
+/// Settings of `readonly-log-mounts`.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct LogMountSettings {
+    /// deny | warn | off; unset keeps each finding's default severity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<SeverityOverride>,
+    /// Globs on mount paths (and hostPath paths) that hold logs.
+    pub log_paths: Vec<Glob>,
+    /// Globs on volume names that hold logs.
+    pub log_volume_names: Vec<Glob>,
+}
+
+impl Default for LogMountSettings {
+    fn default() -> Self {
+        let globs = |patterns: &[&str]| patterns.iter().filter_map(|p| Glob::new(p).ok()).collect();
+        LogMountSettings {
+            severity: None,
+            log_paths: globs(&["/var/log", "/var/log/**", "**/log", "**/logs"]),
+            log_volume_names: globs(&["*log*"]),
+        }
+    }
+}
+
+impl RuleSettings for LogMountSettings {
+    fn severity(&self) -> Option<SeverityOverride> {
+        self.severity
+    }
+}
+
+/// One mount of a volume by one container.
+struct Mount {
+    container: usize,
+    index: usize,
+    read_only: bool,
+}
+
+impl Rule for ReadonlyLogMounts {
+    type Settings = LogMountSettings;
+
+    fn check(&self, pod: &Pod<'_>, s: &LogMountSettings, out: &mut Findings) {
+        let is_log_path = |path: &str| {
+            let trimmed = path.trim_end_matches('/');
+            any_match(&s.log_paths, if trimmed.is_empty() { "/" } else { trimmed })
+        };
+        let volumes: BTreeMap<&str, (usize, Option<&str>)> = pod
+            .spec
+            .volumes
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, v)| (v.name.as_str(), (i, v.host_path.as_ref().map(|h| h.path.as_str()))))
+            .collect();
+        // The kubelet always mounts these read-only: no one can write them, no one must.
+        let always_read_only: Vec<&str> = pod
+            .spec
+            .volumes
+            .iter()
+            .flatten()
+            .filter(|v| v.config_map.is_some() || v.secret.is_some() || v.downward_api.is_some() || v.projected.is_some())
+            .map(|v| v.name.as_str())
+            .collect();
+
+        // Mounts per volume, and which volumes hold logs.
+        let mut mounts: BTreeMap<&str, Vec<Mount>> = BTreeMap::new();
+        let mut log_volumes: Vec<&str> = Vec::new();
+        for (ci, c) in pod.containers.iter().enumerate() {
+            for (index, m) in c.container.volume_mounts.iter().flatten().enumerate() {
+                let volume = m.name.as_str();
+                if is_log_path(&m.mount_path) || any_match(&s.log_volume_names, volume) {
+                    log_volumes.push(volume);
+                }
+                mounts.entry(volume).or_default().push(Mount {
+                    container: ci,
+                    index,
+                    read_only: m.read_only == Some(true),
+                });
+            }
+        }
+        for (name, (_, host_path)) in &volumes {
+            if host_path.is_some_and(is_log_path) {
+                log_volumes.push(name);
+            }
+        }
+        log_volumes.sort_unstable();
+        log_volumes.dedup();
+        log_volumes.retain(|v| !always_read_only.contains(v));
+
+        for volume in log_volumes {
+            let Some(volume_mounts) = mounts.get(volume) else { continue };
+            let host_path = volumes.get(volume).and_then(|(_, h)| *h);
+            for m in volume_mounts {
+                let Some(c) = pod.containers.get(m.container) else { continue };
+                if !c.is_sidecar() || m.read_only {
+                    continue;
+                }
+                let shared = volume_mounts.iter().any(|other| other.container != m.container);
+                let suffix = format!("/volumeMounts/{}", m.index);
+                let who = describe_container(c);
+                if let Some(node_path) = host_path {
+                    out.container(
+                        c,
+                        Severity::Deny,
+                        &suffix,
+                        format!("{who} mounts the node's log directory {node_path} (volume {volume:?}) writable"),
+                        "set readOnly: true on this volumeMount: a log shipper only reads node logs".to_string(),
+                    );
+                } else if shared {
+                    out.container(
+                        c,
+                        Severity::Deny,
+                        &suffix,
+                        format!("{who} mounts the shared log volume {volume:?} writable"),
+                        "set readOnly: true on this volumeMount: the app writes the logs, the sidecar only reads them".to_string(),
+                    );
+                }
+            }
+            let has_writer = volume_mounts.iter().any(|m| !m.read_only);
+            let app_or_init_mounts = volume_mounts
+                .iter()
+                .any(|m| pod.containers.get(m.container).is_some_and(|c| matches!(c.role, Role::App | Role::Init)));
+            if !has_writer && host_path.is_none() && app_or_init_mounts {
+                let path = match volumes.get(volume) {
+                    Some((i, _)) => pod.pointer(&format!("/volumes/{i}")),
+                    None => pod.pointer(&format!("/volumes/{}", escape_pointer(volume))),
+                };
+                out.pod(
+                    Severity::Warn,
+                    path,
+                    format!("log volume {volume:?} is mounted read-only by every container, so nothing writes to it"),
+                    "mount it writable in the container that produces the logs".to_string(),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+use super::{Findings, Pod, Rule, SeverityOnly};
+use crate::report::Severity;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports pods that set `shareProcessNamespace: true`.
+    ///
+    /// ## Why is this bad?
+    /// With a shared process namespace every container sees every other container's
+    /// processes: a sidecar can signal the app, read its environment (secrets passed as
+    /// variables included) and its files through `/proc/<pid>/root`. A compromised log
+    /// shipper or proxy then owns the app. Debugging needs are better met with ephemeral
+    /// containers (`kubectl debug --target`), which share only with the container they
+    /// target and only while debugging.
+    ///
+    /// The finding is pod-level (`container` is null). Pods that really need it (a
+    /// process-reaping or signalling sidecar) can keep it: set this rule's `severity` to
+    /// `off`, or exempt the workload with the ignore annotation where that is allowed.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// spec:
+    ///   shareProcessNamespace: true
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// spec:
+    ///   shareProcessNamespace: false   # and `kubectl debug -it POD --target=app` when needed
+    /// ```
+    ///
+    /// ## Options
+    /// `severity`.
+    ///
+    /// ## References
+    /// - <https://kubernetes.io/docs/tasks/configure-pod-container/share-process-namespace/>
+    /// - <https://kubernetes.io/docs/tasks/debug/debug-application/debug-running-pod/#ephemeral-container>
+    pub struct SharedProcessNamespace {
+        id: "shared-process-namespace",
+        summary: "sidecars do not see the app's processes",
+        category: "security",
+        since: "0.1.0",
+        default_severity: Warn,
+    }
+}
+
+impl Rule for SharedProcessNamespace {
+    type Settings = SeverityOnly;
+
+    fn check(&self, pod: &Pod<'_>, _: &SeverityOnly, out: &mut Findings) {
+        if pod.spec.share_process_namespace == Some(true) {
+            out.pod(
+                Severity::Warn,
+                pod.pointer("/shareProcessNamespace"),
+                format!("the {} shares one process namespace among all its containers", pod.kind),
+                "remove shareProcessNamespace; use ephemeral containers (kubectl debug --target) to inspect processes".to_string(),
+            );
+        }
+    }
+}
