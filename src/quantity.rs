@@ -196,6 +196,25 @@ fn parse_suffix(suffix: &str) -> Result<(i64, u32), QuantityError> {
     }
 }
 
+impl Quantity {
+    /// Renders a computed quantity (a sum) the way people write that resource: binary
+    /// units for memory and storage, decimal for everything else.
+    pub fn display_for(self, resource: &str) -> String {
+        let binary = resource == "memory" || resource.contains("storage") || resource.starts_with("hugepages");
+        let whole_units = self.nanos % 1_000_000_000 == 0;
+        if binary && whole_units && self.nanos != 0 {
+            let bytes = self.nanos / 1_000_000_000;
+            for (suffix, power) in [("Ei", 60), ("Pi", 50), ("Ti", 40), ("Gi", 30), ("Mi", 20), ("Ki", 10)] {
+                let unit = 1_i128 << power;
+                if bytes % unit == 0 {
+                    return format!("{}{suffix}", bytes / unit);
+                }
+            }
+        }
+        self.to_string()
+    }
+}
+
 impl fmt::Display for Quantity {
     /// A canonical rendering for messages: whole base units where exact, else milli or nano.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

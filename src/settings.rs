@@ -59,13 +59,48 @@ pub struct SidecarSettings {
 }
 
 /// A per-rule severity override: `deny` makes the rule's warnings deny too, `warn` turns
-/// its denials into warnings, `off` silences it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
+/// its denials into warnings, `off` silences it. An unquoted `off` is the boolean false
+/// in YAML 1.1 (and so in kubectl-applied policy settings): false means `off` too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SeverityOverride {
     Deny,
     Warn,
     Off,
+}
+
+impl Serialize for SeverityOverride {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(match self {
+            SeverityOverride::Deny => "deny",
+            SeverityOverride::Warn => "warn",
+            SeverityOverride::Off => "off",
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for SeverityOverride {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match Value::deserialize(deserializer)? {
+            Value::String(s) if s == "deny" => Ok(SeverityOverride::Deny),
+            Value::String(s) if s == "warn" => Ok(SeverityOverride::Warn),
+            Value::String(s) if s == "off" => Ok(SeverityOverride::Off),
+            Value::Bool(false) => Ok(SeverityOverride::Off),
+            other => Err(serde::de::Error::custom(format!("expected deny, warn or off, found {other}"))),
+        }
+    }
+}
+
+impl JsonSchema for SeverityOverride {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SeverityOverride".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "enum": ["deny", "warn", "off", false],
+            "description": "deny | warn | off (false, as YAML 1.1 reads an unquoted off, means off)."
+        })
+    }
 }
 
 /// A role a rule can be told to check (`ephemeral` containers are never checked).

@@ -522,10 +522,10 @@ fn resolve_plain(text: &str) -> Result<Value, String> {
     }
     if looks_like_float(text) {
         if let Ok(float) = text.replace('_', "").parse::<f64>() {
+            // Out of range: go-yaml keeps the scalar as a string (and the API server then
+            // judges it), so do we.
             if !float.is_finite() {
-                return Err(format!(
-                    "{text} is too large for a JSON number; quote it if it is a string"
-                ));
+                return Ok(Value::String(text.to_string()));
             }
             // kubectl's YAML → JSON step writes 1e3 as 1000: keep whole floats integral.
             if float.fract() == 0.0 && float.abs() < 9.0e15 {

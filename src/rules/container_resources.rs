@@ -144,14 +144,29 @@ impl RuleSettings for ResourceSettings {
 
 /// A container's parsed requests and limits; invalid quantities are reported and left out.
 struct Resources {
-    requests: BTreeMap<String, Quantity>,
-    limits: BTreeMap<String, Quantity>,
+    requests: BTreeMap<String, Written>,
+    limits: BTreeMap<String, Written>,
+    /// Names written at all, valid or not: an invalid value is reported as invalid, not
+    /// as missing too.
+    written_requests: Vec<String>,
+    written_limits: Vec<String>,
+}
+
+/// A parsed quantity with the text the manifest wrote, for messages.
+#[derive(Clone, Debug)]
+struct Written {
+    value: Quantity,
+    text: String,
 }
 
 impl Resources {
     /// The request the API server will store: the request, or else the limit it copies.
-    fn effective_request(&self, name: &str) -> Option<Quantity> {
-        self.requests.get(name).or_else(|| self.limits.get(name)).copied()
+    fn effective_request(&self, name: &str) -> Option<&Written> {
+        self.requests.get(name).or_else(|| self.limits.get(name))
+    }
+
+    fn limit(&self, name: &str) -> Option<&Written> {
+        self.limits.get(name)
     }
 }
 
@@ -170,7 +185,7 @@ impl Rule for ContainerResources {
             let missing_requests: Vec<&str> = s
                 .requests
                 .iter()
-                .filter(|name| resources.effective_request(name).is_none())
+                .filter(|name| !resources.written_requests.contains(name) && !resources.written_limits.contains(name))
                 .map(String::as_str)
                 .collect();
             if !missing_requests.is_empty() {
@@ -185,7 +200,7 @@ impl Rule for ContainerResources {
             let missing_limits: Vec<&str> = s
                 .limits
                 .iter()
-                .filter(|name| !resources.limits.contains_key(*name) && !pod_limits.contains_key(*name))
+                .filter(|name| !resources.written_limits.contains(name) && !pod_limits.contains_key(*name))
                 .map(String::as_str)
                 .collect();
             if !missing_limits.is_empty() {
@@ -198,43 +213,43 @@ impl Rule for ContainerResources {
                 );
             }
             for (name, limit) in &resources.limits {
-                if let Some(request) = resources.requests.get(name).filter(|r| *r > limit) {
+                if let Some(request) = resources.requests.get(name).filter(|r| r.value > limit.value) {
                     out.container(
                         c,
                         D,
                         &format!("/resources/requests/{}", escape_pointer(name)),
-                        format!("{who} requests more {name} ({request}) than its limit ({limit})"),
+                        format!("{who} requests more {name} ({}) than its limit ({})", request.text, limit.text),
                         format!("lower requests.{name} to at most limits.{name}"),
                     );
                 }
             }
-            bounds(c, out, &s.min_requests, "request", |n| resources.effective_request(n), true);
-            bounds(c, out, &s.max_requests, "request", |n| resources.effective_request(n), false);
-            bounds(c, out, &s.min_limits, "limit", |n| resources.limits.get(n).copied(), true);
-            bounds(c, out, &s.max_limits, "limit", |n| resources.limits.get(n).copied(), false);
+            bounds(c, out, &s.min_requests, &resources, Kind::Request, true);
+            bounds(c, out, &s.max_requests, &resources, Kind::Request, false);
+            bounds(c, out, &s.min_limits, &resources, Kind::Limit, true);
+            bounds(c, out, &s.max_limits, &resources, Kind::Limit, false);
             for (name, max_ratio) in &s.max_limit_request_ratio {
                 let (Some(limit), Some(request)) = (resources.limits.get(name), resources.effective_request(name)) else {
                     continue;
                 };
-                let ratio = if request.is_zero() { f64::INFINITY } else { limit.as_f64() / request.as_f64() };
+                let ratio = if request.value.is_zero() { f64::INFINITY } else { limit.value.as_f64() / request.value.as_f64() };
                 if ratio > max_ratio.0 {
                     out.container(
                         c,
                         D,
                         &format!("/resources/limits/{}", escape_pointer(name)),
-                        format!("{who} has a {name} limit/request ratio of {} (at most {} allowed)", format_ratio(ratio), max_ratio.0),
+                        format!("{who}: {name} limit/request ratio {} is above the maximum {}", format_ratio(ratio), max_ratio.0),
                         format!("raise requests.{name} or lower limits.{name} so that limit ≤ {} × request", max_ratio.0),
                     );
                 }
             }
             if c.is_sidecar() {
                 for (name, max) in &s.sidecar_max {
-                    if let Some(limit) = resources.limits.get(name).filter(|l| **l > max.value) {
+                    if let Some(limit) = resources.limit(name).filter(|l| l.value > max.value) {
                         out.container(
                             c,
                             D,
                             &format!("/resources/limits/{}", escape_pointer(name)),
-                            format!("sidecar {:?} has a {name} limit of {limit}, above the sidecar maximum {}", c.name, max.text),
+                            format!("{who}: {name} limit {} is above the sidecar maximum {}", limit.text, max.text),
                             format!("lower limits.{name} to at most {}", max.text),
                         );
                     }
@@ -246,10 +261,11 @@ impl Rule for ContainerResources {
                 Role::Init | Role::Ephemeral => None,
             };
             if let Some(total) = total {
-                for name in resources.requests.keys().chain(resources.limits.keys()) {
+                let names: std::collections::BTreeSet<&String> = resources.requests.keys().chain(resources.limits.keys()).collect();
+                for name in names {
                     if let Some(request) = resources.effective_request(name) {
                         let sum = total.entry(name.clone()).or_insert(Quantity::from_nanos(0));
-                        *sum = sum.checked_add(request).unwrap_or(*sum);
+                        *sum = sum.checked_add(request.value).unwrap_or(*sum);
                     }
                 }
             }
@@ -267,8 +283,8 @@ fn parse_resources(c: &ContainerRef<'_>, out: &mut Findings) -> Resources {
         let mut parsed = BTreeMap::new();
         for (name, quantity) in map.into_iter().flatten() {
             match Quantity::parse(&quantity.0) {
-                Ok(q) => {
-                    parsed.insert(name.clone(), q);
+                Ok(value) => {
+                    parsed.insert(name.clone(), Written { value, text: quantity.0.clone() });
                 }
                 Err(e) => out.container(
                     c,
@@ -281,9 +297,12 @@ fn parse_resources(c: &ContainerRef<'_>, out: &mut Findings) -> Resources {
         }
         parsed
     };
-    let requests = parse(requirements.and_then(|r| r.requests.as_ref()), "request", "requests");
-    let limits = parse(requirements.and_then(|r| r.limits.as_ref()), "limit", "limits");
-    Resources { requests, limits }
+    let raw_requests = requirements.and_then(|r| r.requests.as_ref());
+    let raw_limits = requirements.and_then(|r| r.limits.as_ref());
+    let requests = parse(raw_requests, "request", "requests");
+    let limits = parse(raw_limits, "limit", "limits");
+    let names = |map: Option<&BTreeMap<String, ApiQuantity>>| map.into_iter().flatten().map(|(name, _)| name.clone()).collect();
+    Resources { requests, limits, written_requests: names(raw_requests), written_limits: names(raw_limits) }
 }
 
 /// Pod-level limits (`spec.resources`), honoured from Kubernetes 1.34.
@@ -301,17 +320,27 @@ fn pod_level_limits(pod: &Pod<'_>) -> BTreeMap<String, Quantity> {
         .collect()
 }
 
+#[derive(Clone, Copy)]
+enum Kind {
+    Request,
+    Limit,
+}
+
 fn bounds(
     c: &ContainerRef<'_>,
     out: &mut Findings,
     table: &BTreeMap<String, QuantityValue>,
-    kind: &str,
-    value_of: impl Fn(&str) -> Option<Quantity>,
+    resources: &Resources,
+    kind: Kind,
     is_minimum: bool,
 ) {
     for (name, bound) in table {
-        let Some(value) = value_of(name) else { continue };
-        let outside = if is_minimum { value < bound.value } else { value > bound.value };
+        let (value, kind) = match kind {
+            Kind::Request => (resources.effective_request(name), "request"),
+            Kind::Limit => (resources.limit(name), "limit"),
+        };
+        let Some(value) = value else { continue };
+        let outside = if is_minimum { value.value < bound.value } else { value.value > bound.value };
         if outside {
             let (relation, verb) = if is_minimum { ("below the minimum", "raise") } else { ("above the maximum", "lower") };
             let field = if kind == "request" { "requests" } else { "limits" };
@@ -319,7 +348,7 @@ fn bounds(
                 c,
                 D,
                 &format!("/resources/{field}/{}", escape_pointer(name)),
-                format!("{} has a {name} {kind} of {value}, {relation} {}", describe_container(c), bound.text),
+                format!("{}: {name} {kind} {} is {relation} {}", describe_container(c), value.text, bound.text),
                 format!("{verb} {field}.{name} to {} or {}", bound.text, if is_minimum { "more" } else { "less" }),
             );
         }
@@ -335,8 +364,10 @@ fn sidecar_budget(pod: &Pod<'_>, out: &mut Findings, share: f64, sidecars: &BTre
                 D,
                 pod.pointer("/containers"),
                 format!(
-                    "sidecars request {sidecar_sum} {name}, {:.0}% of the app containers' {app_sum} (at most {:.0}% allowed)",
+                    "sidecars request {} {name}, {:.0}% of the app containers' {} (at most {:.0}% allowed)",
+                    sidecar_sum.display_for(name),
                     actual * 100.0,
+                    app_sum.display_for(name),
                     share * 100.0
                 ),
                 format!("lower the sidecars' {name} requests or raise the sidecarShare setting"),

@@ -1,0 +1,81 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use serde_json::{json, Value};
+use sidecar_guard::{Report, Settings};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared` beside the repository (CI clones main with shared/ beside it).
+pub fn shared_dir() -> PathBuf {
+    let candidates = [repo_root().join("../shared"), repo_root().join("shared")];
+    candidates
+        .into_iter()
+        .find(|p| p.join("design/RULES.md").exists())
+        .unwrap_or_else(|| panic!("../shared/ (design, seed, conformance) must sit beside the repository"))
+}
+
+pub fn binary() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_sidecar-guard"))
+}
+
+/// Runs the CLI with `args`, feeding `stdin`.
+pub fn run_cli(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    use std::io::Write;
+    let mut child = binary()
+        .args(args)
+        .env_remove("NO_COLOR")
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the CLI starts");
+    if let Some(input) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        pipe.write_all(input).expect("stdin accepts the input");
+    }
+    child.wait_with_output().expect("the CLI finishes")
+}
+
+/// Loads settings for a case: `<case>.settings.yaml` beside it, else the defaults.
+pub fn settings_for(case: &Path) -> (Settings, Option<PathBuf>) {
+    let path = case.with_extension("settings.yaml");
+    if path.exists() {
+        let text = std::fs::read_to_string(&path).expect("settings file readable");
+        let settings = Settings::from_text(&text).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+        (settings, Some(path))
+    } else {
+        (Settings::default(), None)
+    }
+}
+
+/// A report as compared in fixtures: identity, verdict and findings (optionally only one
+/// rule's, plus problems with the ignore annotation).
+pub fn report_json(report: &Report, only_rule: Option<&str>) -> Value {
+    let findings: Vec<Value> = report
+        .findings
+        .iter()
+        .filter(|f| only_rule.is_none_or(|r| f.rule == r || f.rule == sidecar_guard::IGNORE_ANNOTATION_RULE))
+        .map(|f| json!({"rule": f.rule, "severity": f.severity, "container": f.container, "role": f.role, "path": f.path, "message": f.message, "help": f.help}))
+        .collect();
+    json!({"kind": report.kind, "name": report.name, "status": report.status, "findings": findings})
+}
+
+/// The same shape from one result object of the CLI's JSON output.
+pub fn cli_result_json(result: &Value, only_rule: Option<&str>) -> Value {
+    if result["status"] == "error" {
+        return json!({"error": result["error"]["message"]});
+    }
+    let findings: Vec<Value> = result["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| only_rule.is_none_or(|r| f["rule"] == r || f["rule"] == sidecar_guard::IGNORE_ANNOTATION_RULE))
+        .map(|f| json!({"rule": f["rule"], "severity": f["severity"], "container": f["container"], "role": f["role"], "path": f["path"], "message": f["message"], "help": f["help"]}))
+        .collect();
+    json!({"kind": result["kind"], "name": result["name"], "status": result["status"], "findings": findings})
+}
