@@ -205,9 +205,9 @@ pub fn repository_path(image: &str) -> String {
 /// Whether a repository path is `entry` or ends with `/entry`.
 pub fn path_matches(path: &str, entry: &str) -> bool {
     path == entry
-        || (path.len() > entry.len()
-            && path.ends_with(entry)
-            && path.as_bytes()[path.len() - entry.len() - 1] == b'/')
+        || path
+            .strip_suffix(entry)
+            .is_some_and(|prefix| prefix.ends_with('/'))
 }
 
 pub fn is_known_sidecar(path: &str) -> bool {

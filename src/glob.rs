@@ -55,65 +55,53 @@ impl Glob {
         if pattern.chars().count() > MAX_GLOB_LEN {
             return Err(GlobError::TooLong);
         }
-        let chars: Vec<char> = pattern.chars().collect();
+        let mut chars = pattern.chars().enumerate().peekable();
         let mut tokens = Vec::new();
-        let mut i = 0;
-        while i < chars.len() {
-            match chars[i] {
-                '*' if chars.get(i + 1) == Some(&'*') => {
-                    tokens.push(Token::DoubleStar);
-                    i += 2;
-                    while chars.get(i) == Some(&'*') {
-                        i += 1;
-                    }
-                }
+        while let Some((position, c)) = chars.next() {
+            let token = match c {
                 '*' => {
-                    tokens.push(Token::Star);
-                    i += 1;
-                }
-                '?' => {
-                    tokens.push(Token::AnyChar);
-                    i += 1;
-                }
-                '\\' => {
-                    let escaped = *chars.get(i + 1).ok_or(GlobError::TrailingEscape)?;
-                    tokens.push(Token::Literal(escaped));
-                    i += 2;
-                }
-                '[' => {
-                    let start = i;
-                    i += 1;
-                    let negated = matches!(chars.get(i), Some('!') | Some('^'));
-                    if negated {
-                        i += 1;
+                    if chars.next_if(|(_, c)| *c == '*').is_some() {
+                        while chars.next_if(|(_, c)| *c == '*').is_some() {}
+                        Token::DoubleStar
+                    } else {
+                        Token::Star
                     }
+                }
+                '?' => Token::AnyChar,
+                '\\' => Token::Literal(chars.next().ok_or(GlobError::TrailingEscape)?.1),
+                '[' => {
+                    let negated = chars.next_if(|(_, c)| *c == '!' || *c == '^').is_some();
                     let mut ranges = Vec::new();
                     loop {
-                        let c = *chars.get(i).ok_or(GlobError::UnclosedClass(start))?;
+                        let (_, c) = chars.next().ok_or(GlobError::UnclosedClass(position))?;
                         if c == ']' {
-                            i += 1;
                             break;
                         }
-                        if chars.get(i + 1) == Some(&'-')
-                            && chars.get(i + 2).is_some_and(|c| *c != ']')
-                        {
-                            ranges.push((c, chars[i + 2]));
-                            i += 3;
-                        } else {
-                            ranges.push((c, c));
-                            i += 1;
+                        // `a-z` is a range; a `-` before `]` is a literal dash.
+                        let is_range = chars.peek().is_some_and(|(_, next)| *next == '-');
+                        if is_range {
+                            let mut lookahead = chars.clone();
+                            lookahead.next();
+                            match lookahead.next() {
+                                Some((_, hi)) if hi != ']' => {
+                                    chars.next();
+                                    chars.next();
+                                    ranges.push((c, hi));
+                                    continue;
+                                }
+                                _ => {}
+                            }
                         }
+                        ranges.push((c, c));
                     }
                     if ranges.is_empty() {
-                        return Err(GlobError::EmptyClass(start));
+                        return Err(GlobError::EmptyClass(position));
                     }
-                    tokens.push(Token::Class { negated, ranges });
+                    Token::Class { negated, ranges }
                 }
-                c => {
-                    tokens.push(Token::Literal(c));
-                    i += 1;
-                }
-            }
+                c => Token::Literal(c),
+            };
+            tokens.push(token);
         }
         Ok(Glob {
             source: pattern.to_string(),
@@ -129,37 +117,38 @@ impl Glob {
     /// linear in pattern × text, so hostile patterns cannot make it backtrack for long.
     pub fn is_match(&self, text: &str) -> bool {
         let text: Vec<char> = text.chars().collect();
-        let n = text.len();
         // reachable[j]: the tokens consumed so far can end exactly at text position j.
-        let mut reachable = vec![false; n + 1];
-        reachable[0] = true;
+        let mut reachable = vec![false; text.len() + 1];
+        if let Some(start) = reachable.first_mut() {
+            *start = true;
+        }
         for token in &self.tokens {
-            let mut next = vec![false; n + 1];
+            let mut next = vec![false; text.len() + 1];
             match token {
                 Token::Star | Token::DoubleStar => {
                     let crosses_slash = matches!(token, Token::DoubleStar);
                     let mut open = false;
-                    for j in 0..=n {
-                        if reachable[j] {
-                            open = true;
-                        }
-                        next[j] = open;
-                        if j < n && text[j] == '/' && !crosses_slash {
+                    for (j, slot) in next.iter_mut().enumerate() {
+                        open |= reachable.get(j).copied().unwrap_or(false);
+                        *slot = open;
+                        if text.get(j) == Some(&'/') && !crosses_slash {
                             open = false;
                         }
                     }
                 }
                 _ => {
-                    for j in 0..n {
-                        if reachable[j] && token_matches(token, text[j]) {
-                            next[j + 1] = true;
+                    for (j, c) in text.iter().enumerate() {
+                        if reachable.get(j).copied().unwrap_or(false) && token_matches(token, *c) {
+                            if let Some(slot) = next.get_mut(j + 1) {
+                                *slot = true;
+                            }
                         }
                     }
                 }
             }
             reachable = next;
         }
-        reachable[n]
+        reachable.last().copied().unwrap_or(false)
     }
 }
 
@@ -201,6 +190,7 @@ impl JsonSchema for Glob {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
             "type": "string",
+            "format": "glob",
             "minLength": 1,
             "description": "A glob: `*` any run without `/`, `**` any run, `?` one character, `[a-z]` a set."
         })

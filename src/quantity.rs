@@ -66,10 +66,10 @@ impl Quantity {
         if text.is_empty() {
             return Err(QuantityError::Empty);
         }
-        let (negative, rest) = match text.as_bytes()[0] {
-            b'-' => (true, &text[1..]),
-            b'+' => (false, &text[1..]),
-            _ => (false, text),
+        let (negative, rest) = match (text.strip_prefix('-'), text.strip_prefix('+')) {
+            (Some(rest), _) => (true, rest),
+            (None, Some(rest)) => (false, rest),
+            (None, None) => (false, text),
         };
         let number_len = rest
             .bytes()
@@ -101,7 +101,12 @@ impl Quantity {
                 .ok_or(QuantityError::Overflow)?;
         }
         // Value = mantissa × 10^(exp10 − frac digits) × 1024^binary_power, in base units.
-        let (exp10, binary_power) = parse_suffix(suffix)?;
+        let (exp10, binary_power) = match parse_suffix(suffix) {
+            Ok(parsed) => parsed,
+            // Zero times any power is zero, however absurd the exponent.
+            Err(QuantityError::Overflow) if mantissa == 0 => return Ok(Quantity { nanos: 0 }),
+            Err(e) => return Err(e),
+        };
         let frac_len = i64::try_from(frac_part.len()).map_err(|_| QuantityError::Overflow)?;
         let scale = exp10
             .checked_sub(frac_len)
@@ -200,11 +205,20 @@ impl Quantity {
     /// Renders a computed quantity (a sum) the way people write that resource: binary
     /// units for memory and storage, decimal for everything else.
     pub fn display_for(self, resource: &str) -> String {
-        let binary = resource == "memory" || resource.contains("storage") || resource.starts_with("hugepages");
+        let binary = resource == "memory"
+            || resource.contains("storage")
+            || resource.starts_with("hugepages");
         let whole_units = self.nanos % 1_000_000_000 == 0;
         if binary && whole_units && self.nanos != 0 {
             let bytes = self.nanos / 1_000_000_000;
-            for (suffix, power) in [("Ei", 60), ("Pi", 50), ("Ti", 40), ("Gi", 30), ("Mi", 20), ("Ki", 10)] {
+            for (suffix, power) in [
+                ("Ei", 60),
+                ("Pi", 50),
+                ("Ti", 40),
+                ("Gi", 30),
+                ("Mi", 20),
+                ("Ki", 10),
+            ] {
                 let unit = 1_i128 << power;
                 if bytes % unit == 0 {
                     return format!("{}{suffix}", bytes / unit);

@@ -82,7 +82,12 @@ pub fn classify<'a>(
             out.len(),
         ));
     }
-    if !out[first_app_slot..].iter().any(|c| c.role == Role::App) {
+    if !out
+        .get(first_app_slot..)
+        .unwrap_or_default()
+        .iter()
+        .any(|c| c.role == Role::App)
+    {
         if let Some(first) = out.get_mut(first_app_slot) {
             first.role = Role::App;
         }

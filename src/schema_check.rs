@@ -225,7 +225,7 @@ impl Checker<'_> {
                 }
                 if keywords.get("uniqueItems") == Some(&Value::Bool(true)) {
                     for (i, item) in items.iter().enumerate() {
-                        if items[..i].contains(item) {
+                        if items.iter().take(i).any(|earlier| earlier == item) {
                             fail(format!("has {} more than once", short(item)));
                         }
                     }

@@ -85,7 +85,9 @@ impl<'de> Deserialize<'de> for SeverityOverride {
             Value::String(s) if s == "warn" => Ok(SeverityOverride::Warn),
             Value::String(s) if s == "off" => Ok(SeverityOverride::Off),
             Value::Bool(false) => Ok(SeverityOverride::Off),
-            other => Err(serde::de::Error::custom(format!("expected deny, warn or off, found {other}"))),
+            other => Err(serde::de::Error::custom(format!(
+                "expected deny, warn or off, found {other}"
+            ))),
         }
     }
 }

@@ -129,26 +129,24 @@ fn split_documents(text: &str) -> Vec<(usize, &str)> {
     let mut start = 0;
     let mut start_line = 1;
     let mut offset = 0;
-    let mut line_no = 1;
-    for line in text.split_inclusive('\n') {
+    for (line_no, line) in (1..).zip(text.split_inclusive('\n')) {
         let bare = line.trim_end_matches(['\n', '\r']);
         let is_marker = |marker: &str| {
             bare.strip_prefix(marker)
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
         };
         if is_marker("---") {
-            chunks.push((start_line, &text[start..offset]));
+            chunks.push((start_line, text.get(start..offset).unwrap_or_default()));
             start = offset;
             start_line = line_no;
         } else if is_marker("...") {
-            chunks.push((start_line, &text[start..offset]));
+            chunks.push((start_line, text.get(start..offset).unwrap_or_default()));
             start = offset + line.len();
             start_line = line_no + 1;
         }
         offset += line.len();
-        line_no += 1;
     }
-    chunks.push((start_line, &text[start..]));
+    chunks.push((start_line, text.get(start..).unwrap_or_default()));
     chunks
 }
 
@@ -203,12 +201,21 @@ fn parse_document(
         root: None,
     };
     let mut parser = Parser::new_from_str(chunk);
+    // An error found at the end of input belongs to the document's last line, not to the
+    // `---` that follows it.
+    let last_line = line_offset + chunk.trim_end().lines().count().max(1);
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(|e| {
+            // saphyr stops runaway nesting itself, before our own depth check.
+            let message = if e.info().contains("recursion limit") {
+                format!("nesting deeper than {MAX_DEPTH} levels")
+            } else {
+                e.info().to_string()
+            };
             SyntaxError::at(
-                e.marker().line() + line_offset,
+                (e.marker().line() + line_offset).min(last_line),
                 e.marker().col(),
-                e.info().to_string(),
+                message,
             )
         })?;
         if builder.event(event, span)? {
@@ -603,7 +610,7 @@ fn looks_like_float(text: &str) -> bool {
                 && int.bytes().next().is_none_or(|b| b.is_ascii_digit())
                 && (!int.is_empty() || f.bytes().next().is_some_and(|b| b.is_ascii_digit()))
         }
-        None => !int.is_empty() && digits(int) && int.as_bytes()[0].is_ascii_digit(),
+        None => digits(int) && int.bytes().next().is_some_and(|b| b.is_ascii_digit()),
     };
     let exponent_ok = match exponent {
         Some(e) => {
@@ -664,9 +671,17 @@ mod tests {
 
     #[test]
     fn merge_keys_and_anchors() {
-        let v = one("base: &b {x: 1, y: 2}\nchild:\n  <<: *b\n  y: 3\nlist: [*b]");
-        assert_eq!(v["child"], json!({"x": 1, "y": 3}));
-        assert_eq!(v["list"][0], json!({"x": 1, "y": 2}));
+        let v = one("base: &b {a: 1, b: 2}\nchild:\n  <<: *b\n  b: 3\nlist: [*b]");
+        assert_eq!(v["child"], json!({"a": 1, "b": 3}));
+        assert_eq!(v["list"][0], json!({"a": 1, "b": 2}));
+    }
+
+    #[test]
+    fn boolean_looking_keys_become_true_and_false_like_kubectl() {
+        assert_eq!(
+            one("y: 1\noff: 2\n'on': 3"),
+            json!({"true": 1, "false": 2, "on": 3})
+        );
     }
 
     #[test]

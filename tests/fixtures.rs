@@ -15,13 +15,20 @@ use std::path::{Path, PathBuf};
 fn cases() -> Vec<PathBuf> {
     let mut cases = Vec::new();
     let root = repo_root().join("tests/fixtures");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root).expect("tests/fixtures exists").map(|e| e.expect("entry").path()).filter(|p| p.is_dir()).collect();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("tests/fixtures exists")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
     dirs.sort();
     for dir in dirs {
         let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
             .expect("readable")
             .map(|e| e.expect("entry").path())
-            .filter(|p| p.extension().is_some_and(|e| e == "yaml") && !p.to_string_lossy().ends_with(".settings.yaml"))
+            .filter(|p| {
+                p.extension().is_some_and(|e| e == "yaml")
+                    && !p.to_string_lossy().ends_with(".settings.yaml")
+            })
             .collect();
         files.sort();
         cases.extend(files);
@@ -59,7 +66,13 @@ fn cli_results(case: &Path) -> Value {
     }
     args.push(&case_arg);
     let output = run_cli(&args, None);
-    let stdout: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{}: CLI output is not JSON ({e}): {}", case.display(), String::from_utf8_lossy(&output.stderr)));
+    let stdout: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{}: CLI output is not JSON ({e}): {}",
+            case.display(),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
     let rule = rule_of(case);
     let results = stdout["results"].as_array().expect("results array");
     let expected_exit = if results.iter().any(|r| r["status"] == "error") {
@@ -69,8 +82,18 @@ fn cli_results(case: &Path) -> Value {
     } else {
         0
     };
-    assert_eq!(output.status.code(), Some(expected_exit), "{}: exit code", case.display());
-    Value::Array(results.iter().map(|r| cli_result_json(r, rule.as_deref())).collect())
+    assert_eq!(
+        output.status.code(),
+        Some(expected_exit),
+        "{}: exit code",
+        case.display()
+    );
+    Value::Array(
+        results
+            .iter()
+            .map(|r| cli_result_json(r, rule.as_deref()))
+            .collect(),
+    )
 }
 
 #[test]
@@ -87,26 +110,54 @@ fn every_fixture_matches_its_expected_findings_through_library_and_cli() {
             std::fs::write(&expected_path, text).expect("expected file writable");
         }
         let expected: Value = match std::fs::read_to_string(&expected_path) {
-            Ok(text) => serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", expected_path.display())),
+            Ok(text) => serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{}: {e}", expected_path.display())),
             Err(_) => {
-                failures.push(format!("{}: no expected file (bless to create it)", case.display()));
+                failures.push(format!(
+                    "{}: no expected file (bless to create it)",
+                    case.display()
+                ));
                 continue;
             }
         };
         if library != expected {
-            failures.push(format!("{} (library):\n  expected {expected}\n  actual   {library}", case.display()));
+            failures.push(format!(
+                "{} (library):\n  expected {expected}\n  actual   {library}",
+                case.display()
+            ));
         }
         // The CLI reports errors with their own wording; compare the findings and the
         // fact of the error.
         let cli = cli_results(case);
         let strip_errors = |v: &Value| -> Value {
-            Value::Array(v.as_array().into_iter().flatten().map(|r| if r.get("error").is_some() { json!({"error": true}) } else { r.clone() }).collect())
+            Value::Array(
+                v.as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|r| {
+                        if r.get("error").is_some() {
+                            json!({"error": true})
+                        } else {
+                            r.clone()
+                        }
+                    })
+                    .collect(),
+            )
         };
         if strip_errors(&cli) != strip_errors(&expected) {
-            failures.push(format!("{} (CLI):\n  expected {expected}\n  actual   {cli}", case.display()));
+            failures.push(format!(
+                "{} (CLI):\n  expected {expected}\n  actual   {cli}",
+                case.display()
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} fixtures differ:\n{}", failures.len(), all.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} fixtures differ:\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n")
+    );
 }
 
 /// Every rule has fixtures that fire and fixtures that stay silent.
@@ -118,9 +169,15 @@ fn every_rule_has_firing_and_silent_fixtures() {
         let mut fires = 0;
         let mut silent = 0;
         for case in cases().into_iter().filter(|c| c.starts_with(&dir)) {
-            let expected: Value = serde_json::from_str(&std::fs::read_to_string(case.with_extension("expected.json")).expect("expected file")).expect("json");
+            let expected: Value = serde_json::from_str(
+                &std::fs::read_to_string(case.with_extension("expected.json"))
+                    .expect("expected file"),
+            )
+            .expect("json");
             for object in expected.as_array().expect("array") {
-                let count = object["findings"].as_array().map_or(0, |f| f.iter().filter(|f| f["rule"] == id).count());
+                let count = object["findings"]
+                    .as_array()
+                    .map_or(0, |f| f.iter().filter(|f| f["rule"] == id).count());
                 if object.get("error").is_some() {
                     continue;
                 }
@@ -131,7 +188,13 @@ fn every_rule_has_firing_and_silent_fixtures() {
                 }
             }
         }
-        assert!(fires >= 2, "{id}: only {fires} objects in its fixtures fire");
-        assert!(silent >= 2, "{id}: only {silent} objects in its fixtures stay silent");
+        assert!(
+            fires >= 2,
+            "{id}: only {fires} objects in its fixtures fire"
+        );
+        assert!(
+            silent >= 2,
+            "{id}: only {silent} objects in its fixtures stay silent"
+        );
     }
 }

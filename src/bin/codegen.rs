@@ -1,7 +1,7 @@
 //! Writes the generated artefacts (`--check`: only compares, exits 1 on drift).
 
 use sidecar_guard::generated::{
-    replace_section, rules_reference, rules_table, settings_schema_text,
+    replace_section, rules_reference, rules_table, settings_reference, settings_schema_text,
 };
 use std::path::Path;
 use std::process::ExitCode;
@@ -34,6 +34,7 @@ fn main() -> ExitCode {
     });
     update("README.md", &|text| {
         let text = replace_section(text, "rules-table", &rules_table())?;
+        let text = replace_section(&text, "settings-reference", &settings_reference())?;
         replace_section(&text, "rules-reference", &rules_reference())
     });
     if stale.is_empty() {

@@ -164,10 +164,13 @@ pub struct ProbeBounds {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct BoundsByKind {
+    /// Bounds of readiness probes' timing fields, each `{min, max}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub readiness: Option<ProbeBounds>,
+    /// Bounds of liveness probes' timing fields, each `{min, max}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub liveness: Option<ProbeBounds>,
+    /// Bounds of startup probes' timing fields, each `{min, max}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub startup: Option<ProbeBounds>,
 }

@@ -104,9 +104,20 @@ pub struct ResourceSettings {
 }
 
 /// A number above zero.
-#[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Serialize)]
 #[serde(transparent)]
 pub struct PositiveNumber(pub f64);
+
+impl<'de> Deserialize<'de> for PositiveNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = f64::deserialize(deserializer)?;
+        if value > 0.0 && value.is_finite() {
+            Ok(PositiveNumber(value))
+        } else {
+            Err(serde::de::Error::custom(format!("{value} must be more than 0")))
+        }
+    }
+}
 
 impl JsonSchema for PositiveNumber {
     fn schema_name() -> std::borrow::Cow<'static, str> {

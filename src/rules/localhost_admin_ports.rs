@@ -87,7 +87,8 @@ pub struct AdminPortSettings {
     /// deny | warn | off; unset keeps each finding's default severity.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<SeverityOverride>,
-    /// Admin interfaces added to the built-in catalogue.
+    /// Admin interfaces added to the built-in catalogue: `{image, port, name}`, `image`
+    /// a glob on the repository path.
     pub admin_ports: Vec<AdminPortSetting>,
     /// Globs on port names that mark a declared port as an admin port.
     pub admin_port_names: Vec<Glob>,

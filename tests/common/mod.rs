@@ -16,7 +16,9 @@ pub fn shared_dir() -> PathBuf {
     candidates
         .into_iter()
         .find(|p| p.join("design/RULES.md").exists())
-        .unwrap_or_else(|| panic!("../shared/ (design, seed, conformance) must sit beside the repository"))
+        .unwrap_or_else(|| {
+            panic!("../shared/ (design, seed, conformance) must sit beside the repository")
+        })
 }
 
 pub fn binary() -> Command {
@@ -29,14 +31,25 @@ pub fn run_cli(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut child = binary()
         .args(args)
         .env_remove("NO_COLOR")
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("the CLI starts");
     if let Some(input) = stdin {
         let mut pipe = child.stdin.take().expect("stdin is piped");
-        pipe.write_all(input).expect("stdin accepts the input");
+        // The CLI may stop before reading (bad settings): a closed pipe is not a failure.
+        if let Err(e) = pipe.write_all(input) {
+            assert_eq!(
+                e.kind(),
+                std::io::ErrorKind::BrokenPipe,
+                "writing stdin: {e}"
+            );
+        }
     }
     child.wait_with_output().expect("the CLI finishes")
 }
@@ -46,7 +59,8 @@ pub fn settings_for(case: &Path) -> (Settings, Option<PathBuf>) {
     let path = case.with_extension("settings.yaml");
     if path.exists() {
         let text = std::fs::read_to_string(&path).expect("settings file readable");
-        let settings = Settings::from_text(&text).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+        let settings =
+            Settings::from_text(&text).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
         (settings, Some(path))
     } else {
         (Settings::default(), None)

@@ -1,0 +1,345 @@
+//! The CLI as a user meets it: exit codes, inputs, output formats, error messages.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use sidecar_guard::rules::ALL;
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).to_string()
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).to_string()
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("sidecar-guard-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+const CLEAN: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n";
+const DENIED: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - {name: app, image: shop/api:v3}\n";
+
+#[test]
+fn exit_codes() {
+    assert_eq!(
+        run_cli(&["check", "-"], Some(CLEAN.as_bytes()))
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        run_cli(&["check", "-"], Some(DENIED.as_bytes()))
+            .status
+            .code(),
+        Some(1)
+    );
+    let fixed = repo_root().join("examples/fixed");
+    assert_eq!(
+        run_cli(&["check", &fixed.to_string_lossy()], None)
+            .status
+            .code(),
+        Some(0)
+    );
+    let examples = repo_root().join("examples");
+    assert_eq!(
+        run_cli(&["check", &examples.to_string_lossy()], None)
+            .status
+            .code(),
+        Some(1)
+    );
+    // Usage errors are 2 (clap), as are unknown subcommands and missing paths.
+    assert_eq!(run_cli(&["check"], None).status.code(), Some(2));
+    assert_eq!(run_cli(&["frobnicate"], None).status.code(), Some(2));
+}
+
+#[test]
+fn a_bad_document_is_reported_and_the_others_still_checked() {
+    let input = format!("{DENIED}---\nkind: Pod\nspec: [\n---\n{CLEAN}");
+    let output = run_cli(&["check", "--color", "never", "-"], Some(input.as_bytes()));
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "syntax errors win over denials"
+    );
+    let text = stdout(&output);
+    assert!(
+        text.contains("-:9: error: line 9:"),
+        "file:line of the unclosed bracket: {text}"
+    );
+    assert!(text.contains("rejected Pod p"), "{text}");
+    assert!(text.contains("skipped ConfigMap c"), "{text}");
+}
+
+#[test]
+fn unreadable_and_hostile_inputs_are_exit_2_with_a_message() {
+    let dir = temp_dir("hostile");
+    let missing = dir.join("missing.yaml");
+    let output = run_cli(&["check", &missing.to_string_lossy()], None);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stdout(&output).contains("cannot read"),
+        "{}",
+        stdout(&output)
+    );
+
+    let cases: &[(&[u8], &str)] = &[
+        (b"\x00\x01\xff\xfebinary", "not UTF-8"),
+        (b"", "empty"),
+        (b"   \n# only a comment\n", "empty"),
+        (b"kind: Pod\n\tspec: {}\n", "error"),
+        (b"apiVersion: v1\nkind: Pod\nmetadata: {name: x}\n", "no pod spec"),
+        (b"apiVersion: v1\nkind: Pod\nspec:\n  containers: {}\n", "/spec/containers: invalid type"),
+        (b"apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: a\n      ports: \"80\"\n", "/spec/containers/0/ports"),
+        (b"just a string", "expected a Kubernetes object"),
+        (b"a: 1\na: 2\n", "more than once"),
+    ];
+    for (input, expected) in cases {
+        let output = run_cli(&["check", "--color", "never", "-"], Some(input));
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{:?}",
+            String::from_utf8_lossy(input)
+        );
+        let all = stdout(&output) + &stderr(&output);
+        assert!(
+            all.contains(expected),
+            "{:?} should say {expected:?}: {all}",
+            String::from_utf8_lossy(input)
+        );
+        assert!(!all.contains("panicked"), "{all}");
+    }
+    // A 5 MiB document: over the limit, refused with its size.
+    let big = format!(
+        "apiVersion: v1\nkind: ConfigMap\ndata:\n  x: \"{}\"\n",
+        "a".repeat(5 * 1024 * 1024)
+    );
+    let output = run_cli(&["check", "-"], Some(big.as_bytes()));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stdout(&output).contains("bytes"), "{}", stdout(&output));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn directories_are_searched_for_manifests_only() {
+    let dir = temp_dir("walk");
+    std::fs::create_dir_all(dir.join("nested/deeper")).expect("dirs");
+    std::fs::write(dir.join("a.yaml"), CLEAN).expect("write");
+    std::fs::write(dir.join("nested/b.yml"), CLEAN).expect("write");
+    std::fs::write(
+        dir.join("nested/deeper/c.json"),
+        r#"{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}}"#,
+    )
+    .expect("write");
+    std::fs::write(dir.join("nested/README.md"), "not a manifest: [").expect("write");
+    let output = run_cli(&["check", "--format", "json", &dir.to_string_lossy()], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let json: Value = serde_json::from_str(&stdout(&output)).expect("json");
+    let sources: Vec<&str> = json["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["source"].as_str().expect("source"))
+        .collect();
+    assert_eq!(sources.len(), 3, "{sources:?}");
+    assert!(
+        sources[0].ends_with("a.yaml")
+            && sources[1].ends_with("b.yml")
+            && sources[2].ends_with("c.json"),
+        "{sources:?}"
+    );
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).expect("dir");
+    let output = run_cli(&["check", &empty.to_string_lossy()], None);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stdout(&output).contains("no *.yaml"), "{}", stdout(&output));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn invalid_settings_list_every_error_with_pointers() {
+    let dir = temp_dir("settings");
+    let settings = dir.join("settings.yaml");
+    std::fs::write(
+        &settings,
+        "typo: 1\nrules:\n  container-resources:\n    maxLimits: {cpu: lots}\n  nope: {}\n",
+    )
+    .expect("write");
+    let output = run_cli(
+        &["check", "--settings", &settings.to_string_lossy(), "-"],
+        Some(CLEAN.as_bytes()),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    for expected in [
+        "/typo: unknown key",
+        "/rules/container-resources/maxLimits/cpu: quantity \"lots\"",
+        "/rules/nope: unknown key",
+    ] {
+        assert!(err.contains(expected), "{expected:?} in {err}");
+    }
+    let output = run_cli(
+        &[
+            "check",
+            "--settings",
+            &dir.join("absent.yaml").to_string_lossy(),
+            "-",
+        ],
+        Some(CLEAN.as_bytes()),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("cannot read settings file"),
+        "{}",
+        stderr(&output)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let plain = run_cli(&["check", "-"], Some(DENIED.as_bytes()));
+    assert!(!stdout(&plain).contains('\x1b'), "a pipe gets no colour");
+    let coloured = run_cli(
+        &["check", "--color", "always", "-"],
+        Some(DENIED.as_bytes()),
+    );
+    assert!(
+        stdout(&coloured).contains("\x1b[1;31mdeny"),
+        "{}",
+        stdout(&coloured)
+    );
+}
+
+#[test]
+fn text_output_is_pinned() {
+    let example = repo_root().join("examples/log-shipping.yaml");
+    let output = binary()
+        .current_dir(repo_root())
+        .args([
+            "check",
+            "--color",
+            "never",
+            "examples/log-shipping.yaml",
+            "examples/fixed/log-shipping.yaml",
+        ])
+        .output()
+        .expect("runs");
+    assert!(example.exists());
+    let text = stdout(&output);
+    let path = repo_root().join("tests/snapshots/check-log-shipping.txt");
+    if std::env::var_os("SIDECAR_GUARD_BLESS").is_some() {
+        std::fs::write(&path, &text).expect("writable");
+    }
+    let expected = std::fs::read_to_string(&path).expect("snapshot exists (bless to create it)");
+    assert_eq!(
+        text, expected,
+        "text output changed; bless and review if intended"
+    );
+}
+
+#[test]
+fn json_output_has_the_documented_fields() {
+    let output = run_cli(&["check", "--format", "json", "-"], Some(DENIED.as_bytes()));
+    let json: Value = serde_json::from_str(&stdout(&output)).expect("one JSON document");
+    assert_eq!(json["summary"]["rejected"], 1);
+    let result = &json["results"][0];
+    for key in [
+        "source",
+        "document",
+        "line",
+        "kind",
+        "apiVersion",
+        "name",
+        "namespace",
+        "status",
+        "allowed",
+        "findings",
+    ] {
+        assert!(result.get(key).is_some(), "result lacks {key}: {result}");
+    }
+    assert_eq!(result["source"], "-");
+    assert_eq!(result["document"], 0);
+    let finding = &result["findings"][0];
+    for key in [
+        "rule",
+        "severity",
+        "container",
+        "role",
+        "path",
+        "message",
+        "help",
+        "line",
+    ] {
+        assert!(finding.get(key).is_some(), "finding lacks {key}: {finding}");
+    }
+    assert_eq!(finding["line"], 6, "line of the container: {finding}");
+}
+
+#[test]
+fn sarif_output_is_sarif_2_1_0_with_registry_rules() {
+    let examples = repo_root().join("examples");
+    let output = run_cli(
+        &["check", "--format", "sarif", &examples.to_string_lossy()],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let sarif: Value = serde_json::from_str(&stdout(&output)).expect("json");
+    assert_eq!(sarif["version"], "2.1.0");
+    let run = &sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+    for rule in ALL {
+        assert!(
+            rules.iter().any(|r| r["id"] == rule.meta().id
+                && r["shortDescription"]["text"] == rule.meta().summary),
+            "{}",
+            rule.meta().id
+        );
+    }
+    let results = run["results"].as_array().expect("results");
+    assert!(!results.is_empty());
+    for result in results {
+        let index = result["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        assert_eq!(
+            rules[index]["id"], result["ruleId"],
+            "ruleIndex points at the rule"
+        );
+        assert!(["error", "warning"].contains(&result["level"].as_str().expect("level")));
+        let location = &result["locations"][0]["physicalLocation"];
+        assert!(location["artifactLocation"]["uri"]
+            .as_str()
+            .expect("uri")
+            .ends_with(".yaml"));
+        assert!(location["region"]["startLine"].as_u64().expect("startLine") >= 1);
+        assert!(!result["message"]["text"].as_str().expect("text").is_empty());
+    }
+    assert_eq!(run["invocations"][0]["executionSuccessful"], true);
+}
+
+#[test]
+fn rules_and_explain() {
+    let output = run_cli(&["rules"], None);
+    assert_eq!(output.status.code(), Some(0));
+    for rule in ALL {
+        assert!(stdout(&output).contains(rule.meta().id));
+    }
+    let output = run_cli(&["rules", "--format", "json"], None);
+    let list: Value = serde_json::from_str(&stdout(&output)).expect("json");
+    assert_eq!(list.as_array().expect("array").len(), ALL.len());
+    let output = run_cli(&["explain", "readonly-log-mounts"], None);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stdout(&output).contains("## What it does")
+            && stdout(&output).contains("## Why is this bad?"),
+        "{}",
+        stdout(&output)
+    );
+    let output = run_cli(&["explain", "nope"], None);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("unknown rule \"nope\""));
+}

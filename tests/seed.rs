@@ -1,0 +1,168 @@
+//! Every manifest of the seed article (../shared/seed/*.md, each ```yaml block) is a
+//! case: judged through the library and the CLI (from stdin), compared with
+//! tests/seed.expected.json. Bless with SIDECAR_GUARD_BLESS=1 and review the diff.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+use sidecar_guard::Settings;
+
+fn seed_blocks() -> Vec<(String, String)> {
+    let dir = shared_dir().join("seed");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("seed dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    files.sort();
+    let mut blocks = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("readable");
+        let name = file
+            .file_stem()
+            .expect("name")
+            .to_string_lossy()
+            .to_string();
+        let mut rest = text.as_str();
+        let mut index = 0;
+        while let Some(start) = rest.find("```yaml\n") {
+            let body = &rest[start + 8..];
+            let end = body.find("```").expect("closed block");
+            blocks.push((format!("{name}#{index}"), body[..end].to_string()));
+            index += 1;
+            rest = &body[end + 3..];
+        }
+    }
+    blocks
+}
+
+#[test]
+fn seed_manifests_are_judged_as_rules_md_says() {
+    let blocks = seed_blocks();
+    assert!(
+        blocks.len() >= 16,
+        "the seed article has at least 16 manifests, found {}",
+        blocks.len()
+    );
+    let mut actual = serde_json::Map::new();
+    for (id, text) in &blocks {
+        let library: Vec<Value> = sidecar_guard::check_text(text, &Settings::default())
+            .iter()
+            .map(|r| match r {
+                Ok(report) => report_json(report, None),
+                Err(e) => json!({"error": e.to_string()}),
+            })
+            .collect();
+        let output = run_cli(&["check", "--format", "json", "-"], Some(text.as_bytes()));
+        let cli: Value = serde_json::from_slice(&output.stdout).expect("CLI JSON");
+        let cli: Vec<Value> = cli["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|r| cli_result_json(r, None))
+            .collect();
+        let errors_as_fact = |v: &[Value]| -> Vec<Value> {
+            v.iter()
+                .map(|r| {
+                    if r.get("error").is_some() {
+                        json!({"error": true})
+                    } else {
+                        r.clone()
+                    }
+                })
+                .collect()
+        };
+        assert_eq!(
+            errors_as_fact(&cli),
+            errors_as_fact(&library),
+            "{id}: CLI and library disagree"
+        );
+        actual.insert(id.clone(), Value::Array(library));
+    }
+    let actual = Value::Object(actual);
+    let path = repo_root().join("tests/seed.expected.json");
+    if std::env::var_os("SIDECAR_GUARD_BLESS").is_some() {
+        std::fs::write(
+            &path,
+            serde_json::to_string_pretty(&actual).expect("json") + "\n",
+        )
+        .expect("writable");
+    }
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("tests/seed.expected.json"))
+            .expect("json");
+    assert_eq!(
+        actual, expected,
+        "seed verdicts changed; bless and review if intended"
+    );
+}
+
+/// The verdicts RULES.md spells out for the article's patterns, asserted by name so a
+/// careless bless cannot hide a regression.
+#[test]
+fn seed_key_verdicts() {
+    let blocks = seed_blocks();
+    let findings_of = |name: &str| -> Vec<(String, String, Option<String>)> {
+        for (_, text) in &blocks {
+            for report in sidecar_guard::check_text(text, &Settings::default())
+                .into_iter()
+                .flatten()
+            {
+                if report.name.as_deref() == Some(name) {
+                    return report
+                        .findings
+                        .iter()
+                        .map(|f| (f.rule.clone(), f.severity.to_string(), f.container.clone()))
+                        .collect();
+                }
+            }
+        }
+        panic!("no seed object named {name}")
+    };
+    let has = |name: &str, rule: &str, severity: &str, container: Option<&str>| {
+        findings_of(name)
+            .iter()
+            .any(|(r, s, c)| r == rule && s == severity && c.as_deref() == container)
+    };
+    // Pattern 2: Envoy's admin port 9901 is declared.
+    assert!(has(
+        "app-with-proxy",
+        "localhost-admin-ports",
+        "deny",
+        Some("envoy")
+    ));
+    // Pattern 6: OPA declares 8181 but binds it to localhost: harmless.
+    assert!(!findings_of("app-with-security")
+        .iter()
+        .any(|(r, _, _)| r == "localhost-admin-ports"));
+    // Pattern 4: statsd-exporter's metrics port is not an admin interface.
+    assert!(!findings_of("app-with-adapter")
+        .iter()
+        .any(|(r, _, _)| r == "localhost-admin-ports"));
+    // Pattern 1 and the complete example: the shippers mount logs read-only.
+    assert!(!findings_of("app-with-logging")
+        .iter()
+        .any(|(r, _, _)| r == "readonly-log-mounts"));
+    assert!(!findings_of("web-app")
+        .iter()
+        .any(|(r, _, _)| r == "readonly-log-mounts"));
+    // Native sidecar example: the log agent mounts the shared log volume writable.
+    assert!(has(
+        "native-sidecar",
+        "readonly-log-mounts",
+        "deny",
+        Some("log-agent")
+    ));
+    // Resource management example and the complete example: resources are complete.
+    assert!(!findings_of("app-with-sidecar")
+        .iter()
+        .any(|(r, _, _)| r == "container-resources"));
+    assert!(!findings_of("web-app")
+        .iter()
+        .any(|(r, _, _)| r == "container-resources"));
+    // Classic sidecars in long-running pods on 1.33: a warning.
+    assert!(has("web-app", "native-sidecars", "warn", Some("fluentbit")));
+    // Nothing in the article declares probes on every container.
+    assert!(has("web-app", "container-probes", "deny", Some("app")));
+}
