@@ -134,7 +134,7 @@ pub const ADMIN_INTERFACES: &[AdminInterface] = &[
     },
     AdminInterface {
         image: "git-sync/git-sync",
-        name: "git-sync HTTP (metrics and pprof) endpoint",
+        name: "git-sync HTTP endpoint (metrics, pprof)",
         port: None,
         flags: &["--http-bind"],
         env: &["GITSYNC_HTTP_BIND", "GIT_SYNC_HTTP_BIND"],

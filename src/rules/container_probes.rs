@@ -31,21 +31,31 @@ declare_rule! {
     ///
     /// ## Example
     /// ```yaml
-    ///   - name: envoy
-    ///     image: envoyproxy/envoy:v1.28.0
-    ///     readinessProbe:
-    ///       httpGet: {path: /ready, port: 9901}
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: proxy}
+    /// spec:
+    ///   containers:
+    ///     - name: envoy
+    ///       image: envoyproxy/envoy:v1.28.0
+    ///       readinessProbe:
+    ///         httpGet: {path: /ready, port: 9901}
     /// ```
     ///
     /// ## Use instead
     /// ```yaml
-    ///   - name: envoy
-    ///     image: envoyproxy/envoy:v1.28.0
-    ///     readinessProbe:
-    ///       httpGet: {path: /ready, port: 9901}
-    ///     livenessProbe:
-    ///       tcpSocket: {port: 3128}
-    ///       periodSeconds: 20
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: proxy}
+    /// spec:
+    ///   containers:
+    ///     - name: envoy
+    ///       image: envoyproxy/envoy:v1.28.0
+    ///       readinessProbe:
+    ///         httpGet: {path: /ready, port: 9901}
+    ///       livenessProbe:
+    ///         tcpSocket: {port: 3128}
+    ///         periodSeconds: 20
     /// ```
     ///
     /// ## Options

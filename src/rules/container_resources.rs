@@ -35,23 +35,37 @@ declare_rule! {
     ///
     /// ## Example
     /// ```yaml
-    /// containers:
-    ///   - name: app
-    ///     image: myapp:v1
-    ///     resources:
-    ///       requests: {cpu: 100m, memory: 256Mi}
-    ///       limits: {cpu: 500m, memory: 512Mi}
-    ///   - name: log-shipper
-    ///     image: fluent/fluent-bit:2.2
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: shop}
+    /// spec:
+    ///   containers:
+    ///     - name: app
+    ///       image: shop/api:v3
+    ///       resources:
+    ///         requests: {cpu: 100m, memory: 256Mi}
+    ///         limits: {cpu: 500m, memory: 512Mi}
+    ///     - name: log-shipper
+    ///       image: fluent/fluent-bit:2.2
     /// ```
     ///
     /// ## Use instead
     /// ```yaml
-    ///   - name: log-shipper
-    ///     image: fluent/fluent-bit:2.2
-    ///     resources:
-    ///       requests: {cpu: 50m, memory: 64Mi}
-    ///       limits: {cpu: 100m, memory: 128Mi}
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: shop}
+    /// spec:
+    ///   containers:
+    ///     - name: app
+    ///       image: shop/api:v3
+    ///       resources:
+    ///         requests: {cpu: 100m, memory: 256Mi}
+    ///         limits: {cpu: 500m, memory: 512Mi}
+    ///     - name: log-shipper
+    ///       image: fluent/fluent-bit:2.2
+    ///       resources:
+    ///         requests: {cpu: 50m, memory: 64Mi}
+    ///         limits: {cpu: 100m, memory: 128Mi}
     /// ```
     ///
     /// ## Options

@@ -35,18 +35,34 @@ declare_rule! {
     ///
     /// ## Example
     /// ```yaml
-    ///   - name: envoy
-    ///     image: envoyproxy/envoy:v1.28.0
-    ///     ports:
-    ///       - containerPort: 3128
-    ///       - containerPort: 9901    # admin interface
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: mesh}
+    /// spec:
+    ///   containers:
+    ///     - name: app
+    ///       image: shop/api:v3
+    ///     - name: envoy
+    ///       image: envoyproxy/envoy:v1.28.0
+    ///       ports:
+    ///         - containerPort: 3128
+    ///         - containerPort: 9901    # admin interface
     /// ```
     ///
     /// ## Use instead
     /// ```yaml
-    ///     ports:
-    ///       - containerPort: 3128
-    ///     # and bind the admin interface to 127.0.0.1 in envoy.yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: mesh}
+    /// spec:
+    ///   containers:
+    ///     - name: app
+    ///       image: shop/api:v3
+    ///     - name: envoy
+    ///       image: envoyproxy/envoy:v1.28.0
+    ///       ports:
+    ///         - containerPort: 3128
+    ///       # envoy.yaml binds the admin interface to 127.0.0.1:9901
     /// ```
     ///
     /// ## Options

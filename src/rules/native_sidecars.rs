@@ -25,7 +25,9 @@ declare_rule! {
     ///
     /// ## Example
     /// ```yaml
+    /// apiVersion: batch/v1
     /// kind: Job
+    /// metadata: {name: migrate}
     /// spec:
     ///   template:
     ///     spec:
@@ -37,6 +39,13 @@ declare_rule! {
     ///
     /// ## Use instead
     /// ```yaml
+    /// apiVersion: batch/v1
+    /// kind: Job
+    /// metadata: {name: migrate}
+    /// spec:
+    ///   template:
+    ///     spec:
+    ///       restartPolicy: Never
     ///       initContainers:
     ///         - name: cloud-sql-proxy
     ///           image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.8.0

@@ -21,14 +21,24 @@ declare_rule! {
     ///
     /// ## Example
     /// ```yaml
-    /// containers:
-    ///   - {name: app, image: myapp:v1, ports: [{containerPort: 8080}]}
-    ///   - {name: metrics, image: corp/exporter:v2, ports: [{containerPort: 8080}]}
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: web}
+    /// spec:
+    ///   containers:
+    ///     - {name: app, image: myapp:v1, ports: [{containerPort: 8080}]}
+    ///     - {name: metrics, image: corp/exporter:v2, ports: [{containerPort: 8080}]}
     /// ```
     ///
     /// ## Use instead
     /// ```yaml
-    ///   - {name: metrics, image: corp/exporter:v2, ports: [{containerPort: 9102}]}
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: web}
+    /// spec:
+    ///   containers:
+    ///     - {name: app, image: myapp:v1, ports: [{containerPort: 8080}]}
+    ///     - {name: metrics, image: corp/exporter:v2, ports: [{containerPort: 9102}]}
     /// ```
     ///
     /// ## Options

@@ -34,18 +34,44 @@ declare_rule! {
     ///
     /// ## Example
     /// ```yaml
-    /// initContainers:
-    ///   - name: log-agent
-    ///     image: log-agent:v1
-    ///     restartPolicy: Always
-    ///     volumeMounts:
-    ///       - {name: logs, mountPath: /var/log/app}
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: logs}
+    /// spec:
+    ///   initContainers:
+    ///     - name: log-agent
+    ///       image: corp/log-agent:v1
+    ///       restartPolicy: Always
+    ///       volumeMounts:
+    ///         - {name: logs, mountPath: /var/log/app}
+    ///   containers:
+    ///     - name: app
+    ///       image: shop/api:v3
+    ///       volumeMounts:
+    ///         - {name: logs, mountPath: /var/log/app}
+    ///   volumes:
+    ///     - {name: logs, emptyDir: {}}
     /// ```
     ///
     /// ## Use instead
     /// ```yaml
-    ///     volumeMounts:
-    ///       - {name: logs, mountPath: /var/log/app, readOnly: true}
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: logs}
+    /// spec:
+    ///   initContainers:
+    ///     - name: log-agent
+    ///       image: corp/log-agent:v1
+    ///       restartPolicy: Always
+    ///       volumeMounts:
+    ///         - {name: logs, mountPath: /var/log/app, readOnly: true}
+    ///   containers:
+    ///     - name: app
+    ///       image: shop/api:v3
+    ///       volumeMounts:
+    ///         - {name: logs, mountPath: /var/log/app}
+    ///   volumes:
+    ///     - {name: logs, emptyDir: {}}
     /// ```
     ///
     /// ## Options

@@ -19,14 +19,25 @@ declare_rule! {
     ///
     /// ## Example
     /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: debug-me}
     /// spec:
     ///   shareProcessNamespace: true
+    ///   containers:
+    ///     - {name: app, image: myapp:v1}
+    ///     - {name: debugger, image: busybox:1.36}
     /// ```
     ///
     /// ## Use instead
     /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: debug-me}
     /// spec:
-    ///   shareProcessNamespace: false   # and `kubectl debug -it POD --target=app` when needed
+    ///   containers:
+    ///     - {name: app, image: myapp:v1}
+    /// # and, when needed: kubectl debug -it debug-me --image=busybox:1.36 --target=app
     /// ```
     ///
     /// ## Options
