@@ -3,6 +3,7 @@
 //! fails when a committed copy differs, so docs cannot drift from code.
 
 use crate::rules::ALL;
+use serde_json::{json, Value};
 
 /// `policies/settings.schema.json`, pretty-printed with a trailing newline.
 pub fn settings_schema_text() -> String {
@@ -61,6 +62,17 @@ pub fn rules_reference() -> String {
     out
 }
 
+/// The text between `<!-- BEGIN name -->` and `<!-- END name -->`.
+pub fn section(document: &str, name: &str) -> Option<String> {
+    let begin = format!("<!-- BEGIN {name} -->\n");
+    let start = document.find(&begin)? + begin.len();
+    let stop = start
+        + document
+            .get(start..)?
+            .find(&format!("<!-- END {name} -->"))?;
+    document.get(start..stop).map(str::to_string)
+}
+
 /// Replaces the text between `<!-- BEGIN name -->` and `<!-- END name -->`.
 pub fn replace_section(document: &str, name: &str, content: &str) -> Option<String> {
     let begin = format!("<!-- BEGIN {name} -->\n");
@@ -79,34 +91,36 @@ pub fn replace_section(document: &str, name: &str, content: &str) -> Option<Stri
 /// type, default and description.
 pub fn settings_reference() -> String {
     let schema = crate::settings::json_schema();
-    let mut rows = Vec::new();
-    settings_rows(&schema, &schema, "", &mut rows, 0);
     let mut out = String::from("| key | type | default | description |\n|---|---|---|---|\n");
-    for (key, kind, default, description) in rows {
+    for leaf in leaves(&schema) {
+        let kind = match &leaf.fields {
+            Some(fields) => format!("object: {}", fields.join(", ")),
+            None => type_label(&schema, leaf.property),
+        };
+        let default = leaf.default().map(|d| format!("`{d}`")).unwrap_or_default();
         out.push_str(&format!(
-            "| `{key}` | {kind} | {default} | {description} |\n"
+            "| `{}` | {kind} | {default} | {} |\n",
+            leaf.key,
+            leaf.description().replace('|', "\\|")
         ));
     }
     out
 }
 
 /// Follows a `$ref`, and looks through `anyOf: [X, null]` (an optional field) to X.
-fn resolve<'a>(
-    root: &'a serde_json::Value,
-    schema: &'a serde_json::Value,
-) -> &'a serde_json::Value {
+fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
     let schema = match schema
         .get("$ref")
-        .and_then(|r| r.as_str())
+        .and_then(Value::as_str)
         .and_then(|r| r.strip_prefix('#'))
     {
         Some(pointer) => root.pointer(pointer).unwrap_or(schema),
         None => schema,
     };
-    if let Some(serde_json::Value::Array(branches)) = schema.get("anyOf") {
-        let non_null: Vec<&serde_json::Value> = branches
+    if let Some(Value::Array(branches)) = schema.get("anyOf") {
+        let non_null: Vec<&Value> = branches
             .iter()
-            .filter(|b| b.get("type").and_then(|t| t.as_str()) != Some("null"))
+            .filter(|b| b.get("type").and_then(Value::as_str) != Some("null"))
             .collect();
         if let [only] = non_null.as_slice() {
             return resolve(root, only);
@@ -115,34 +129,28 @@ fn resolve<'a>(
     schema
 }
 
-fn type_label(root: &serde_json::Value, schema: &serde_json::Value) -> String {
-    use serde_json::Value;
+fn type_label(root: &Value, schema: &Value) -> String {
     let schema = resolve(root, schema);
     if let Some(Value::Array(options)) = schema.get("enum") {
         return options
             .iter()
-            .filter(|o| o.is_string())
-            .map(|o| o.as_str().unwrap_or_default())
+            .filter_map(Value::as_str)
             .collect::<Vec<_>>()
             .join(" \\| ");
     }
-    if let Some(Value::Array(branches)) = schema.get("anyOf").or_else(|| schema.get("oneOf")) {
-        let labels: Vec<String> = branches
+    if let Some(Value::Array(branches)) = schema.get("oneOf").or_else(|| schema.get("anyOf")) {
+        let constants: Vec<&str> = branches
             .iter()
-            .filter(|b| b.get("type") != Some(&Value::String("null".into())))
-            .map(|b| {
-                let b = resolve(root, b);
-                b.get("const")
-                    .map(|c| c.as_str().unwrap_or_default().to_string())
-                    .unwrap_or_else(|| type_label(root, b))
-            })
+            .filter_map(|b| resolve(root, b).get("const").and_then(Value::as_str))
             .collect();
-        return labels.join(" \\| ");
+        if !constants.is_empty() {
+            return constants.join(" \\| ");
+        }
     }
     if let Some(format) = schema
         .get("format")
         .and_then(Value::as_str)
-        .filter(|f| ["glob", "quantity", "kubernetes-version"].contains(f))
+        .filter(|f| crate::settings::check_format(f, "").is_some())
     {
         return format.to_string();
     }
@@ -169,17 +177,50 @@ fn type_label(root: &serde_json::Value, schema: &serde_json::Value) -> String {
     }
 }
 
-type Row = (String, String, String, String);
+/// One settable key of the settings schema.
+pub struct Leaf<'a> {
+    /// Dotted path (`rules.container-resources.limits`).
+    pub key: String,
+    /// The property as written (description, default).
+    pub property: &'a Value,
+    /// The property's schema with `$ref` and optionality resolved.
+    pub target: &'a Value,
+    /// For deep objects shown as one key (probe bounds): their field names.
+    pub fields: Option<Vec<String>>,
+}
 
-fn settings_rows(
-    root: &serde_json::Value,
-    schema: &serde_json::Value,
+impl Leaf<'_> {
+    pub fn description(&self) -> String {
+        self.property
+            .get("description")
+            .or_else(|| self.target.get("description"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .replace('\n', " ")
+    }
+
+    pub fn default(&self) -> Option<&Value> {
+        self.property.get("default")
+    }
+}
+
+/// Every settable key, depth-first in schema order; objects deeper than three levels
+/// (probe bounds per kind) are one leaf that names their fields.
+pub fn leaves(root: &Value) -> Vec<Leaf<'_>> {
+    let mut out = Vec::new();
+    collect_leaves(root, root, "", 0, &mut out);
+    out
+}
+
+fn collect_leaves<'a>(
+    root: &'a Value,
+    schema: &'a Value,
     prefix: &str,
-    rows: &mut Vec<Row>,
     depth: usize,
+    out: &mut Vec<Leaf<'a>>,
 ) {
     let schema = resolve(root, schema);
-    let Some(properties) = schema.get("properties").and_then(|p| p.as_object()) else {
+    let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
         return;
     };
     for (name, property) in properties {
@@ -189,35 +230,355 @@ fn settings_rows(
             format!("{prefix}.{name}")
         };
         let target = resolve(root, property);
-        let description = property
-            .get("description")
-            .or_else(|| target.get("description"))
-            .and_then(|d| d.as_str())
-            .unwrap_or_default()
-            .replace('\n', " ")
-            .replace('|', "\\|");
-        let default = property
-            .get("default")
-            .map(|d| format!("`{d}`"))
-            .unwrap_or_default();
-        match target.get("properties").and_then(|p| p.as_object()) {
-            // Deep objects (probe bounds) get one row that names their keys.
-            Some(fields) if depth >= 3 => {
-                let keys: Vec<&str> = fields.keys().map(String::as_str).collect();
-                rows.push((
-                    key.clone(),
-                    format!("object: {}", keys.join(", ")),
-                    default,
-                    description,
-                ));
-            }
-            Some(_) => settings_rows(root, property, &key, rows, depth + 1),
-            None => rows.push((
-                key.clone(),
-                type_label(root, property),
-                default,
-                description,
-            )),
+        match target.get("properties").and_then(Value::as_object) {
+            Some(fields) if depth >= 3 => out.push(Leaf {
+                key,
+                property,
+                target,
+                fields: Some(fields.keys().cloned().collect()),
+            }),
+            Some(_) => collect_leaves(root, property, &key, depth + 1, out),
+            None => out.push(Leaf {
+                key,
+                property,
+                target,
+                fields: None,
+            }),
         }
+    }
+}
+
+/// Where the policy is published (OCI registry) and its source lives.
+pub const POLICY_IMAGE: &str = "ghcr.io/sidecar-guard/policies/sidecar-guard";
+pub const SOURCE_URL: &str = "https://github.com/sidecar-guard/sidecar-guard";
+
+/// The admission rules: every pod-carrying resource, plus `pods/ephemeralcontainers` so
+/// `kubectl debug` cannot add a container around the policy.
+pub fn admission_rules() -> Value {
+    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+    for (group, resource) in crate::workload::pod_carrying_resources() {
+        let resources = match groups.iter_mut().find(|(g, _)| *g == group) {
+            Some((_, resources)) => resources,
+            None => {
+                groups.push((group, Vec::new()));
+                match groups.last_mut() {
+                    Some((_, resources)) => resources,
+                    None => continue,
+                }
+            }
+        };
+        resources.push(resource.to_string());
+        if resource == "pods" {
+            resources.push("pods/ephemeralcontainers".to_string());
+        }
+    }
+    Value::Array(
+        groups
+            .into_iter()
+            .map(|(group, resources)| json!({"apiGroups": [group], "apiVersions": ["v1"], "resources": resources, "operations": ["CREATE", "UPDATE"]}))
+            .collect(),
+    )
+}
+
+/// The kinds the policy judges, for Artifact Hub.
+fn resources_annotation() -> String {
+    crate::workload::pod_carrying_kinds()
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+const DESCRIPTION: &str = "Checks Pods and every workload with a pod template against the sidecar pattern's best practices: per-container requests and limits, probes on long-running containers, read-only log mounts in sidecars, admin ports on the loopback, native sidecars, port conflicts and shared process namespaces.";
+
+/// `policies/metadata.yml` (Kubewarden's policy metadata), with the README's usage text.
+pub fn metadata(usage: &str) -> Value {
+    json!({
+        "rules": admission_rules(),
+        "mutating": false,
+        "contextAwareResources": [],
+        "executionMode": "kubewarden-wapc",
+        "backgroundAudit": true,
+        "annotations": {
+            "io.artifacthub.displayName": "Sidecar Guard",
+            "io.artifacthub.resources": resources_annotation(),
+            "io.artifacthub.keywords": "sidecar, multi-container, resources, probes, native sidecar, logging, admin port",
+            "io.kubewarden.policy.title": "sidecar-guard",
+            "io.kubewarden.policy.version": env!("CARGO_PKG_VERSION"),
+            "io.kubewarden.policy.description": DESCRIPTION,
+            "io.kubewarden.policy.author": "sidecar-guard developers",
+            "io.kubewarden.policy.url": SOURCE_URL,
+            "io.kubewarden.policy.source": SOURCE_URL,
+            "io.kubewarden.policy.license": "Apache-2.0",
+            "io.kubewarden.policy.category": "Best practices",
+            "io.kubewarden.policy.severity": "medium",
+            "io.kubewarden.policy.usage": usage,
+        }
+    })
+}
+
+/// Rancher's questions UI for the settings, one question per settable key.
+pub fn questions() -> Value {
+    let schema = crate::settings::json_schema();
+    let mut questions = Vec::new();
+    for leaf in leaves(&schema) {
+        let group = match leaf.key.split('.').collect::<Vec<_>>().as_slice() {
+            ["rules", rule, ..] => format!("Rule {rule}"),
+            _ => "General".to_string(),
+        };
+        let mut push = |variable: String,
+                        label: String,
+                        kind: Value,
+                        description: String,
+                        default: Option<&Value>| {
+            let mut question = json!({"variable": variable, "label": label, "description": description, "group": group, "required": false});
+            if let (Some(map), Value::Object(extra)) = (question.as_object_mut(), kind) {
+                map.extend(extra);
+                if let Some(default) = default {
+                    map.insert("default".to_string(), default.clone());
+                }
+            }
+            questions.push(question);
+        };
+        let label = leaf.key.rsplit('.').next().unwrap_or_default().to_string();
+        if let Some(fields) = &leaf.fields {
+            // Probe bounds: one integer question per field and end.
+            for field in fields {
+                for end in ["min", "max"] {
+                    push(
+                        format!("{}.{field}.{end}", leaf.key),
+                        format!("{label} {field} {end}"),
+                        json!({"type": "int"}),
+                        format!("{} probes: {end} {field}", label),
+                        None,
+                    );
+                }
+            }
+            continue;
+        }
+        push(
+            leaf.key.clone(),
+            label,
+            question_type(&schema, leaf.target),
+            leaf.description(),
+            leaf.default(),
+        );
+    }
+    json!({"questions": questions})
+}
+
+fn question_type(root: &Value, target: &Value) -> Value {
+    let enum_options = |schema: &Value| -> Option<Vec<Value>> {
+        let schema = resolve(root, schema);
+        if let Some(Value::Array(options)) = schema.get("enum") {
+            return Some(options.iter().filter(|o| o.is_string()).cloned().collect());
+        }
+        let branches = schema
+            .get("oneOf")
+            .or_else(|| schema.get("anyOf"))?
+            .as_array()?;
+        let constants: Vec<Value> = branches
+            .iter()
+            .filter_map(|b| resolve(root, b).get("const").cloned())
+            .collect();
+        (!constants.is_empty()).then_some(constants)
+    };
+    if let Some(options) = enum_options(target) {
+        return json!({"type": "enum", "options": options});
+    }
+    match target.get("type").and_then(Value::as_str) {
+        Some("boolean") => json!({"type": "boolean"}),
+        Some("integer") => json!({"type": "int"}),
+        Some("array") => {
+            let items = target
+                .get("items")
+                .map(|i| resolve(root, i))
+                .unwrap_or(&Value::Null);
+            match items.get("properties").and_then(Value::as_object) {
+                Some(fields) => json!({
+                    "type": "sequence[",
+                    "sequence_questions": fields.iter().map(|(name, field)| {
+                        let mut question = json!({"variable": name, "label": name, "required": true});
+                        if let (Some(map), Value::Object(extra)) = (question.as_object_mut(), question_type(root, resolve(root, field))) {
+                            map.extend(extra);
+                        }
+                        question
+                    }).collect::<Vec<_>>(),
+                }),
+                None => json!({"type": "array[", "value_multiline": false}),
+            }
+        }
+        Some("object") => json!({"type": "map["}),
+        _ => json!({"type": "string"}),
+    }
+}
+
+/// `artifacthub-pkg.yml`, in the format Kubewarden's published policies use.
+pub fn artifacthub_package(usage: &str) -> Value {
+    let version = env!("CARGO_PKG_VERSION");
+    json!({
+        "version": version,
+        "name": "sidecar-guard",
+        "displayName": "Sidecar Guard",
+        "createdAt": "2026-11-24T00:00:00Z",
+        "description": DESCRIPTION,
+        "license": "Apache-2.0",
+        "homeURL": SOURCE_URL,
+        "containersImages": [{"name": "policy", "image": format!("{POLICY_IMAGE}:v{version}")}],
+        "keywords": ["sidecar", "multi-container", "resources", "probes", "native sidecar", "kubewarden"],
+        "links": [
+            {"name": "policy", "url": format!("{SOURCE_URL}/releases/download/v{version}/policy.wasm")},
+            {"name": "source", "url": SOURCE_URL},
+        ],
+        "install": format!("The policy can be obtained using [`kwctl`](https://github.com/kubewarden/kwctl):\n```console\nkwctl pull {POLICY_IMAGE}:v{version}\n```\nThen, generate the policy manifest and tune it to your liking. For example:\n```console\nkwctl scaffold manifest -t ClusterAdmissionPolicy registry://{POLICY_IMAGE}:v{version}\n```\n"),
+        "maintainers": [{"name": "sidecar-guard developers", "email": "maintainers@sidecar-guard.io"}],
+        "provider": {"name": "kubewarden"},
+        "recommendations": [{"url": "https://artifacthub.io/packages/helm/kubewarden/kubewarden-controller"}],
+        "annotations": {
+            "kubewarden/mutation": "false",
+            "kubewarden/contextAwareResources": "[]",
+            "kubewarden/resources": resources_annotation(),
+            "kubewarden/rules": to_yaml(&admission_rules()),
+            "kubewarden/questions-ui": to_yaml(&questions()),
+        },
+        "readme": usage,
+    })
+}
+
+/// The ready-to-apply ClusterAdmissionPolicy manifests: (file stem, manifest).
+pub fn cluster_policies() -> Vec<(&'static str, Value)> {
+    let version = env!("CARGO_PKG_VERSION");
+    let strict_rules: serde_json::Map<String, Value> = ALL
+        .iter()
+        .map(|r| (r.meta().id.to_string(), json!({"severity": "deny"})))
+        .collect();
+    let policy = |name: &str, mode: &str, settings: Value, note: &str| {
+        json!({
+            "apiVersion": "policies.kubewarden.io/v1",
+            "kind": "ClusterAdmissionPolicy",
+            "metadata": {
+                "name": format!("sidecar-guard-{name}"),
+                "annotations": {"io.kubewarden.policy.title": "sidecar-guard", "io.kubewarden.policy.description": note},
+            },
+            "spec": {
+                "module": format!("registry://{POLICY_IMAGE}:v{version}"),
+                "mode": mode,
+                "mutating": false,
+                "backgroundAudit": true,
+                "rules": admission_rules(),
+                // System namespaces run the cluster's own pods; judge them with a policy of their own.
+                "namespaceSelector": {"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "NotIn", "values": ["kube-system", "kubewarden"]}]},
+                "settings": settings,
+            }
+        })
+    };
+    vec![
+        ("baseline", policy("baseline", "protect", json!({}), "The default rules and severities: deny findings reject, warnings are shown.")),
+        (
+            "strict",
+            policy("strict", "protect", json!({"allowIgnoreAnnotation": false, "rules": strict_rules}), "Every finding rejects, and workloads cannot exempt themselves."),
+        ),
+        ("audit", policy("audit", "monitor", json!({}), "The default rules in monitor mode: nothing is rejected, findings reach the audit reports and logs.")),
+    ]
+}
+
+/// A small YAML emitter for generated files: block style, strings quoted whenever a
+/// YAML 1.1 reader could take them for anything else.
+pub fn to_yaml(value: &Value) -> String {
+    let mut out = String::new();
+    emit(value, 0, &mut out);
+    out
+}
+
+fn scalar(value: &Value, indent: usize) -> String {
+    match value {
+        Value::String(s) if s.contains('\n') => {
+            let pad = " ".repeat(indent + 2);
+            let body: Vec<String> = s
+                .trim_end_matches('\n')
+                .lines()
+                .map(|l| {
+                    if l.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{pad}{l}")
+                    }
+                })
+                .collect();
+            format!("|\n{}", body.join("\n"))
+        }
+        Value::String(s) if is_plain_safe(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn is_plain_safe(s: &str) -> bool {
+    const RESERVED: &[&str] = &[
+        "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~",
+    ];
+    let first = s.chars().next();
+    !s.is_empty()
+        && !RESERVED.contains(&s.to_ascii_lowercase().as_str())
+        && first.is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '_')
+        && !s.contains(": ")
+        && !s.contains(" #")
+        && !s.ends_with(':')
+        && !s.ends_with(' ')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || " ./_-+,()'".contains(c))
+}
+
+fn key(k: &str) -> String {
+    if is_plain_safe(k) && !k.contains(' ') {
+        k.to_string()
+    } else {
+        Value::String(k.to_string()).to_string()
+    }
+}
+
+fn emit(value: &Value, indent: usize, out: &mut String) {
+    let pad = " ".repeat(indent);
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                match v {
+                    Value::Object(m) if !m.is_empty() => {
+                        out.push_str(&format!("{pad}{}:\n", key(k)));
+                        emit(v, indent + 2, out);
+                    }
+                    Value::Array(a) if !a.is_empty() => {
+                        out.push_str(&format!("{pad}{}:\n", key(k)));
+                        emit(v, indent + 2, out);
+                    }
+                    Value::Object(_) => out.push_str(&format!("{pad}{}: {{}}\n", key(k))),
+                    Value::Array(_) => out.push_str(&format!("{pad}{}: []\n", key(k))),
+                    _ => out.push_str(&format!("{pad}{}: {}\n", key(k), scalar(v, indent))),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                match item {
+                    Value::Object(m) if !m.is_empty() || matches!(item, Value::Array(_)) => {
+                        let mut nested = String::new();
+                        emit(item, indent + 2, &mut nested);
+                        // The first line of the item goes after the dash.
+                        out.push_str(&format!("{pad}- {}", nested.trim_start()));
+                    }
+                    Value::Array(a) if !a.is_empty() => {
+                        let mut nested = String::new();
+                        emit(item, indent + 2, &mut nested);
+                        out.push_str(&format!("{pad}- {}", nested.trim_start()));
+                    }
+                    _ => out.push_str(&format!(
+                        "{pad}- {}\n",
+                        match item {
+                            Value::Object(_) => "{}".to_string(),
+                            Value::Array(_) => "[]".to_string(),
+                            other => scalar(other, indent),
+                        }
+                    )),
+                }
+            }
+        }
+        other => out.push_str(&format!("{pad}{}\n", scalar(other, indent))),
     }
 }

@@ -17,6 +17,7 @@
     )
 )]
 
+pub mod admission;
 pub mod catalogue;
 pub mod generated;
 pub mod glob;
@@ -28,6 +29,9 @@ pub mod schema_check;
 pub mod settings;
 pub mod workload;
 pub mod yaml;
+
+#[cfg(feature = "kubewarden")]
+mod policy;
 
 pub use report::{Finding, Report, Role, Severity, Status};
 pub use settings::{Settings, SettingsError};
@@ -109,15 +113,24 @@ fn check_extracted(extracted: workload::Extracted, settings: &Settings) -> Repor
     };
     let (exemptions, mut findings) =
         read_ignore_annotations(&template.ignore_annotations, settings);
+    let containers = roles::classify(
+        &template.spec,
+        &template.spec_pointer,
+        &template.pod_annotations,
+        settings,
+    );
+    let first_ephemeral =
+        template.spec.init_containers.as_ref().map_or(0, Vec::len) + template.spec.containers.len();
     let pod = Pod {
         kind: &header.kind,
         spec: &template.spec,
         spec_pointer: &template.spec_pointer,
         run_to_completion: template.run_to_completion,
-        containers: roles::classify(
-            &template.spec,
+        containers,
+        ephemeral: roles::classify_ephemeral(
+            &template.ephemeral,
             &template.spec_pointer,
-            &template.pod_annotations,
+            first_ephemeral,
             settings,
         ),
         settings,

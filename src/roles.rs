@@ -9,8 +9,11 @@
 //!
 //! `initContainers` entries are native sidecars when `restartPolicy` is exactly `Always`
 //! (the API is case-sensitive: `always` is an invalid init container, not a sidecar).
-//! Ephemeral containers are not listed: every rule skips them. Containers whose image
-//! matches `exemptImages` are left out too, after classification.
+//! Ephemeral containers are classified apart (`classify_ephemeral`): the API forbids
+//! them ports, resources and probes, and they are not sidecars, so only
+//! `readonly-log-mounts` looks at them (a debugging session that mounts the app's or the
+//! node's logs writable can tamper with them like any sidecar). Containers whose image
+//! matches `exemptImages` are left out, after classification.
 
 use crate::catalogue::{is_known_sidecar, repository_path};
 use crate::glob::any_match;
@@ -95,6 +98,29 @@ pub fn classify<'a>(
 
     out.retain(|c| !any_match(&settings.exempt_images, c.image));
     out
+}
+
+/// The pod's ephemeral containers (converted by `workload`), after the others in pod
+/// order.
+pub fn classify_ephemeral<'a>(
+    ephemeral: &'a [Container],
+    spec_pointer: &str,
+    first_position: usize,
+    settings: &Settings,
+) -> Vec<ContainerRef<'a>> {
+    ephemeral
+        .iter()
+        .enumerate()
+        .map(|(index, c)| {
+            reference(
+                c,
+                Role::Ephemeral,
+                format!("{spec_pointer}/ephemeralContainers/{index}"),
+                first_position + index,
+            )
+        })
+        .filter(|c| !any_match(&settings.exempt_images, c.image))
+        .collect()
 }
 
 fn reference(

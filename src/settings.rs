@@ -278,6 +278,9 @@ pub fn check_format(format: &str, text: &str) -> Option<Result<(), String>> {
             .map(|_| ())
             .map_err(|e| format!("quantity {text:?} {e}")),
         "kubernetes-version" => KubernetesVersion::parse(text).map(|_| ()),
+        "positive-number" => {
+            crate::rules::container_resources::PositiveNumber::parse(text).map(|_| ())
+        }
         _ => return None,
     };
     Some(result)
@@ -383,7 +386,7 @@ pub fn validate_with_jsonschema(document: &Value) -> Vec<SettingsError> {
         }
     };
     let mut options = jsonschema::options().should_validate_formats(true);
-    for format in ["glob", "quantity", "kubernetes-version"] {
+    for format in ["glob", "quantity", "kubernetes-version", "positive-number"] {
         options = options.with_format(format, move |text: &str| {
             matches!(check_format(format, text), Some(Ok(())))
         });

@@ -6,13 +6,16 @@
 
 use crate::yaml::escape_pointer;
 use crate::Error;
-use k8s_openapi::api::core::v1::PodSpec;
+use k8s_openapi::api::core::v1::{Container, EphemeralContainer, PodSpec};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Where a kind keeps its pod template.
 struct PodCarrier {
     kind: &'static str,
+    /// Its resource name in the API (for admission rules).
+    resource: &'static str,
+    /// API groups it is served in; the first is the current one.
     groups: &'static [&'static str],
     /// Pointer to the pod's metadata and spec inside the object.
     template: &'static str,
@@ -27,54 +30,63 @@ const BATCH: &[&str] = &["batch"];
 const POD_CARRIERS: &[PodCarrier] = &[
     PodCarrier {
         kind: "Pod",
+        resource: "pods",
         groups: CORE,
         template: "",
         runs_to_completion: false,
     },
     PodCarrier {
         kind: "PodTemplate",
+        resource: "podtemplates",
         groups: CORE,
         template: "/template",
         runs_to_completion: false,
     },
     PodCarrier {
         kind: "ReplicationController",
+        resource: "replicationcontrollers",
         groups: CORE,
         template: "/spec/template",
         runs_to_completion: false,
     },
     PodCarrier {
         kind: "Deployment",
+        resource: "deployments",
         groups: APPS,
         template: "/spec/template",
         runs_to_completion: false,
     },
     PodCarrier {
         kind: "ReplicaSet",
+        resource: "replicasets",
         groups: APPS,
         template: "/spec/template",
         runs_to_completion: false,
     },
     PodCarrier {
         kind: "DaemonSet",
+        resource: "daemonsets",
         groups: APPS,
         template: "/spec/template",
         runs_to_completion: false,
     },
     PodCarrier {
         kind: "StatefulSet",
+        resource: "statefulsets",
         groups: APPS,
         template: "/spec/template",
         runs_to_completion: false,
     },
     PodCarrier {
         kind: "Job",
+        resource: "jobs",
         groups: BATCH,
         template: "/spec/template",
         runs_to_completion: true,
     },
     PodCarrier {
         kind: "CronJob",
+        resource: "cronjobs",
         groups: BATCH,
         template: "/spec/jobTemplate/spec/template",
         runs_to_completion: true,
@@ -84,6 +96,13 @@ const POD_CARRIERS: &[PodCarrier] = &[
 /// The kinds whose pod templates are checked, for docs and the policy's metadata.
 pub fn pod_carrying_kinds() -> impl Iterator<Item = &'static str> {
     POD_CARRIERS.iter().map(|c| c.kind)
+}
+
+/// (current API group, resource) of every pod-carrying kind, for admission rules.
+pub fn pod_carrying_resources() -> impl Iterator<Item = (&'static str, &'static str)> {
+    POD_CARRIERS
+        .iter()
+        .map(|c| (c.groups.first().copied().unwrap_or_default(), c.resource))
 }
 
 /// The identity of one object.
@@ -108,6 +127,8 @@ pub struct PodTemplate {
     /// Annotations that may carry exemptions: (pointer, value), object first.
     pub ignore_annotations: Vec<(String, String)>,
     pub run_to_completion: bool,
+    /// `ephemeralContainers`, as plain containers (the fields the rules read).
+    pub ephemeral: Vec<Container>,
 }
 
 /// One object of a document: its header, and its pod template if its kind has one.
@@ -359,13 +380,34 @@ fn pod_template(
         spec.restart_policy.as_deref(),
         Some("Never") | Some("OnFailure")
     );
+    let ephemeral = spec
+        .ephemeral_containers
+        .iter()
+        .flatten()
+        .map(as_container)
+        .collect();
     Ok(PodTemplate {
+        ephemeral,
         spec,
         spec_pointer,
         pod_annotations,
         ignore_annotations,
         run_to_completion: carrier.runs_to_completion || restart_policy_ends,
     })
+}
+
+/// The fields of an ephemeral container that rules read, as a `Container`.
+fn as_container(e: &EphemeralContainer) -> Container {
+    Container {
+        name: e.name.clone(),
+        image: e.image.clone(),
+        command: e.command.clone(),
+        args: e.args.clone(),
+        env: e.env.clone(),
+        ports: e.ports.clone(),
+        volume_mounts: e.volume_mounts.clone(),
+        ..Container::default()
+    }
 }
 
 /// "a string \"x\"", "a number 3", … for messages about wrong types.

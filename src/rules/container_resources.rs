@@ -117,19 +117,29 @@ pub struct ResourceSettings {
     pub sidecar_share: Option<PositiveNumber>,
 }
 
-/// A number above zero.
+/// A number above zero: `2`, `0.5`, or the same as a string (`"2"`), which is what
+/// form-based editors such as Rancher's questions UI produce.
 #[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Serialize)]
 #[serde(transparent)]
 pub struct PositiveNumber(pub f64);
 
+impl PositiveNumber {
+    pub fn parse(text: &str) -> Result<PositiveNumber, String> {
+        match text.trim().parse::<f64>() {
+            Ok(value) if value > 0.0 && value.is_finite() => Ok(PositiveNumber(value)),
+            _ => Err(format!("{text:?} is not a number above 0")),
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for PositiveNumber {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = f64::deserialize(deserializer)?;
-        if value > 0.0 && value.is_finite() {
-            Ok(PositiveNumber(value))
-        } else {
-            Err(serde::de::Error::custom(format!("{value} must be more than 0")))
+        match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::Number(n) => PositiveNumber::parse(&n.to_string()),
+            serde_json::Value::String(s) => PositiveNumber::parse(&s),
+            other => Err(format!("expected a number above 0, found {other}")),
         }
+        .map_err(serde::de::Error::custom)
     }
 }
 
@@ -138,7 +148,7 @@ impl JsonSchema for PositiveNumber {
         "PositiveNumber".into()
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({"type": "number", "exclusiveMinimum": 0})
+        schemars::json_schema!({"type": ["number", "string"], "format": "positive-number", "exclusiveMinimum": 0})
     }
 }
 

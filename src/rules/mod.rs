@@ -176,6 +176,8 @@ pub struct Pod<'a> {
     pub run_to_completion: bool,
     /// Init containers and containers, classified, in pod order; exempt ones left out.
     pub containers: Vec<ContainerRef<'a>>,
+    /// Ephemeral containers (role `ephemeral`), for the rules that apply to them.
+    pub ephemeral: Vec<ContainerRef<'a>>,
     pub settings: &'a Settings,
 }
 

@@ -26,7 +26,9 @@ declare_rule! {
     /// log volume when any container mounts it as a log mount, or when it is a `hostPath`
     /// whose path matches `logPaths`. Every mount of a log volume by a sidecar is then
     /// judged, whatever path it uses. Init containers and app containers count as other
-    /// mounters (and as writers). A log volume is reported as writer-less only when an
+    /// mounters (and as writers). Ephemeral (debugging) containers are judged like
+    /// sidecars: one added through `pods/ephemeralcontainers` that mounts the app's or the
+    /// node's logs writable is denied too. A log volume is reported as writer-less only when an
     /// app or init container mounts it; `hostPath` volumes never are, since the node
     /// writes them. `configMap`, `secret`, `downwardAPI` and `projected` volumes are
     /// skipped: the kubelet mounts them read-only whatever the manifest says. YAML 1.1 spellings such as `readOnly: yes` count as
@@ -155,7 +157,8 @@ impl Rule for ReadonlyLogMounts {
         // Mounts per volume, and which volumes hold logs.
         let mut mounts: BTreeMap<&str, Vec<Mount>> = BTreeMap::new();
         let mut log_volumes: Vec<&str> = Vec::new();
-        for (ci, c) in pod.containers.iter().enumerate() {
+        let everyone: Vec<&crate::roles::ContainerRef<'_>> = pod.containers.iter().chain(&pod.ephemeral).collect();
+        for (ci, c) in everyone.iter().enumerate() {
             for (index, m) in c.container.volume_mounts.iter().flatten().enumerate() {
                 let volume = m.name.as_str();
                 if is_log_path(&m.mount_path) || any_match(&s.log_volume_names, volume) {
@@ -181,8 +184,9 @@ impl Rule for ReadonlyLogMounts {
             let Some(volume_mounts) = mounts.get(volume) else { continue };
             let host_path = volumes.get(volume).and_then(|(_, h)| *h);
             for m in volume_mounts {
-                let Some(c) = pod.containers.get(m.container) else { continue };
-                if !c.is_sidecar() || m.read_only {
+                let Some(c) = everyone.get(m.container) else { continue };
+                // Ephemeral (debugging) containers read logs like sidecars do.
+                if !(c.is_sidecar() || c.role == Role::Ephemeral) || m.read_only {
                     continue;
                 }
                 let shared = volume_mounts.iter().any(|other| other.container != m.container);
@@ -209,7 +213,7 @@ impl Rule for ReadonlyLogMounts {
             let has_writer = volume_mounts.iter().any(|m| !m.read_only);
             let app_or_init_mounts = volume_mounts
                 .iter()
-                .any(|m| pod.containers.get(m.container).is_some_and(|c| matches!(c.role, Role::App | Role::Init)));
+                .any(|m| everyone.get(m.container).is_some_and(|c| matches!(c.role, Role::App | Role::Init)));
             if !has_writer && host_path.is_none() && app_or_init_mounts {
                 let path = match volumes.get(volume) {
                     Some((i, _)) => pod.pointer(&format!("/volumes/{i}")),

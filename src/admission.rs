@@ -1,0 +1,178 @@
+//! The admission front end: a Kubewarden `ValidationRequest` payload in, a verdict out.
+//!
+//! Kept free of waPC so it runs (and is tested) natively; `policy.rs` only registers it
+//! with the guest runtime. Every input it cannot understand becomes a rejection with a
+//! message naming the problem: a trapping policy fails every admission it sees.
+//!
+//! - CREATE and UPDATE of pod-carrying kinds are judged. DELETE, CONNECT and kinds
+//!   without a pod template are accepted (DELETE carries no `object`).
+//! - `deny` findings reject with one message listing each (rule, container, message) and
+//!   HTTP 403; `warn` findings become the response's warnings (kubectl prints them), on
+//!   acceptance and rejection alike.
+//! - Requests on the `pods/ephemeralcontainers` subresource carry the whole Pod: it is
+//!   judged like any UPDATE, ephemeral containers included (see `roles`).
+//! - A request that cannot be read (not JSON, no `request`, no `object` on CREATE or
+//!   UPDATE, an object invalid for its kind, invalid settings) is rejected with HTTP 400.
+
+use crate::report::Report;
+use crate::settings::{Settings, SettingsError};
+use serde::Deserialize;
+use serde_json::Value;
+
+/// Requests above this size are refused before parsing: the API server caps request
+/// bodies at 3 MiB, and the admission review wraps the object (and, on UPDATE, the old
+/// object) with some metadata.
+pub const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
+
+/// HTTP code for a rejection by the rules.
+pub const CODE_DENIED: u16 = 403;
+/// HTTP code for a request the policy cannot read.
+pub const CODE_BAD_REQUEST: u16 = 400;
+
+/// The outcome of one admission request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    pub accepted: bool,
+    pub message: Option<String>,
+    pub code: Option<u16>,
+    pub warnings: Vec<String>,
+}
+
+impl Verdict {
+    fn accept() -> Verdict {
+        Verdict {
+            accepted: true,
+            message: None,
+            code: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    fn bad_request(message: String) -> Verdict {
+        Verdict {
+            accepted: false,
+            message: Some(format!(
+                "sidecar-guard cannot judge this request: {message}"
+            )),
+            code: Some(CODE_BAD_REQUEST),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// The parts of the request this policy reads; everything else is skipped unparsed.
+#[derive(Deserialize)]
+struct Payload {
+    request: Option<Request>,
+    #[serde(default)]
+    settings: Value,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Request {
+    operation: Option<String>,
+    #[serde(default)]
+    object: Value,
+}
+
+/// Judges one `ValidationRequest` payload (`{"request": …, "settings": …}`).
+pub fn validate(payload: &[u8]) -> Verdict {
+    if payload.len() > MAX_REQUEST_BYTES {
+        return Verdict::bad_request(format!(
+            "the request is {} bytes, more than the {MAX_REQUEST_BYTES} accepted",
+            payload.len()
+        ));
+    }
+    let payload: Payload = match serde_json::from_slice(payload) {
+        Ok(p) => p,
+        Err(e) => {
+            return Verdict::bad_request(format!(
+                "the request is not a valid ValidationRequest: {e}"
+            ))
+        }
+    };
+    let Some(request) = payload.request else {
+        return Verdict::bad_request("the ValidationRequest has no request".to_string());
+    };
+    let settings = match Settings::from_value(&payload.settings) {
+        Ok(s) => s,
+        Err(errors) => {
+            return Verdict::bad_request(format!("invalid policy settings: {}", list(&errors)))
+        }
+    };
+    match request.operation.as_deref() {
+        Some("CREATE") | Some("UPDATE") => {}
+        Some(_) => return Verdict::accept(),
+        None => return Verdict::bad_request("the request has no operation".to_string()),
+    }
+    if request.object.is_null() {
+        return Verdict::bad_request("the request has no object to judge".to_string());
+    }
+    judge(&request.object, &settings)
+}
+
+/// Judges one object (no List unpacking: the API server admits objects one by one).
+pub fn judge(object: &Value, settings: &Settings) -> Verdict {
+    let mut reports = crate::check(object, settings);
+    let report = match reports.len() {
+        1 => reports.remove(0),
+        _ => return Verdict::bad_request("expected exactly one object".to_string()),
+    };
+    match report {
+        Ok(report) => verdict(&report),
+        Err(e) => Verdict::bad_request(format!("the object is invalid at {e}")),
+    }
+}
+
+fn describe(finding: &crate::Finding) -> String {
+    format!("[{}] {}", finding.rule, finding.message)
+}
+
+/// The admission response for a report.
+pub fn verdict(report: &Report) -> Verdict {
+    let warnings: Vec<String> = report.warnings().map(describe).collect();
+    if report.allowed {
+        return Verdict {
+            accepted: true,
+            message: None,
+            code: None,
+            warnings,
+        };
+    }
+    let denials: Vec<String> = report.denials().map(describe).collect();
+    let message = format!(
+        "{} violates sidecar-guard rules: {}",
+        report.display_name(),
+        denials.join("; ")
+    );
+    Verdict {
+        accepted: false,
+        message: Some(message),
+        code: Some(CODE_DENIED),
+        warnings,
+    }
+}
+
+/// Validates a settings payload: `Ok` or every error, each `pointer: message`.
+pub fn validate_settings(payload: &[u8]) -> Result<(), String> {
+    if payload.len() > MAX_REQUEST_BYTES {
+        return Err(format!(
+            "the settings are {} bytes, more than the {MAX_REQUEST_BYTES} accepted",
+            payload.len()
+        ));
+    }
+    let document: Value =
+        serde_json::from_slice(payload).map_err(|e| format!("the settings are not JSON: {e}"))?;
+    Settings::from_value(&document)
+        .map(|_| ())
+        .map_err(|errors| list(&errors))
+}
+
+fn list(errors: &[SettingsError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}

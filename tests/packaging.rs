@@ -1,0 +1,223 @@
+//! Kubewarden packaging: metadata.yml, artifacthub-pkg.yml and the ClusterAdmissionPolicy
+//! manifests are what codegen makes of the registry, the settings and the README, and
+//! they say what the engine does.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+use sidecar_guard::generated::{self, admission_rules, cluster_policies};
+use sidecar_guard::Settings;
+
+fn load_yaml(relative: &str) -> Value {
+    let text = std::fs::read_to_string(repo_root().join(relative))
+        .unwrap_or_else(|e| panic!("{relative}: {e}"));
+    let mut docs = sidecar_guard::yaml::parse_stream(&text, Default::default());
+    assert_eq!(docs.len(), 1, "{relative}: one document");
+    docs.remove(0)
+        .unwrap_or_else(|e| panic!("{relative}: {e}"))
+        .value
+}
+
+fn usage() -> String {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README");
+    generated::section(&readme, "policy-usage").expect("README has the policy-usage section")
+}
+
+#[test]
+fn generated_files_are_fresh_and_read_back_to_what_was_generated() {
+    assert_eq!(
+        load_yaml("policies/metadata.yml"),
+        generated::metadata(&usage()),
+        "policies/metadata.yml is stale: run `cargo run --bin codegen`"
+    );
+    assert_eq!(
+        load_yaml("artifacthub-pkg.yml"),
+        generated::artifacthub_package(&usage()),
+        "artifacthub-pkg.yml is stale: run `cargo run --bin codegen`"
+    );
+    for (name, manifest) in cluster_policies() {
+        assert_eq!(
+            load_yaml(&format!("policies/{name}.yaml")),
+            manifest,
+            "policies/{name}.yaml is stale"
+        );
+    }
+}
+
+#[test]
+fn metadata_has_kubewardens_fields() {
+    let metadata = load_yaml("policies/metadata.yml");
+    assert_eq!(metadata["mutating"], false);
+    assert_eq!(metadata["contextAwareResources"], json!([]));
+    assert_eq!(metadata["executionMode"], "kubewarden-wapc");
+    assert_eq!(metadata["backgroundAudit"], true);
+    let resources: Vec<String> = metadata["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .flat_map(|r| r["resources"].as_array().cloned().unwrap_or_default())
+        .filter_map(|r| r.as_str().map(str::to_string))
+        .collect();
+    for resource in [
+        "pods",
+        "pods/ephemeralcontainers",
+        "replicationcontrollers",
+        "deployments",
+        "replicasets",
+        "statefulsets",
+        "daemonsets",
+        "jobs",
+        "cronjobs",
+        "podtemplates",
+    ] {
+        assert!(
+            resources.iter().any(|r| r == resource),
+            "metadata rules lack {resource}"
+        );
+    }
+    for rule in metadata["rules"].as_array().expect("rules") {
+        assert_eq!(rule["operations"], json!(["CREATE", "UPDATE"]));
+    }
+    let annotations = &metadata["annotations"];
+    assert_eq!(
+        annotations["io.kubewarden.policy.version"],
+        env!("CARGO_PKG_VERSION")
+    );
+    let usage_text = annotations["io.kubewarden.policy.usage"]
+        .as_str()
+        .expect("usage");
+    for rule in sidecar_guard::rule_ids() {
+        assert!(usage_text.contains(rule), "usage text names {rule}");
+    }
+}
+
+#[test]
+fn artifacthub_package_matches_metadata_and_settings() {
+    let package = load_yaml("artifacthub-pkg.yml");
+    let metadata = load_yaml("policies/metadata.yml");
+    assert_eq!(
+        package["version"],
+        metadata["annotations"]["io.kubewarden.policy.version"]
+    );
+    assert_eq!(package["annotations"]["kubewarden/mutation"], "false");
+    assert_eq!(
+        package["annotations"]["kubewarden/resources"],
+        metadata["annotations"]["io.artifacthub.resources"]
+    );
+    let parse = |text: &Value| {
+        sidecar_guard::yaml::parse_stream(text.as_str().expect("a YAML string"), Default::default())
+            .remove(0)
+            .expect("yaml")
+            .value
+    };
+    assert_eq!(
+        parse(&package["annotations"]["kubewarden/rules"]),
+        metadata["rules"]
+    );
+    assert_eq!(
+        parse(&package["annotations"]["kubewarden/rules"]),
+        admission_rules()
+    );
+
+    // The questions UI covers every settable key, and what it produces is valid settings.
+    let questions = parse(&package["annotations"]["kubewarden/questions-ui"]);
+    let questions = questions["questions"].as_array().expect("questions");
+    let schema = sidecar_guard::settings::json_schema();
+    let variables: Vec<&str> = questions
+        .iter()
+        .map(|q| q["variable"].as_str().expect("variable"))
+        .collect();
+    for leaf in generated::leaves(&schema) {
+        assert!(
+            variables
+                .iter()
+                .any(|v| *v == leaf.key || v.starts_with(&format!("{}.", leaf.key))),
+            "no question for {}",
+            leaf.key
+        );
+    }
+    let mut from_defaults = json!({});
+    for question in questions {
+        let Some(default) = question.get("default") else {
+            continue;
+        };
+        let path: Vec<&str> = question["variable"]
+            .as_str()
+            .expect("variable")
+            .split('.')
+            .collect();
+        let mut slot = &mut from_defaults;
+        for part in path {
+            slot = slot
+                .as_object_mut()
+                .expect("object")
+                .entry(part.to_string())
+                .or_insert(json!({}));
+        }
+        *slot = default.clone();
+    }
+    let settings = Settings::from_value(&from_defaults)
+        .unwrap_or_else(|e| panic!("questions' defaults are not valid settings: {e:?}"));
+    assert_eq!(
+        serde_json::to_value(settings).expect("json"),
+        serde_json::to_value(Settings::default()).expect("json")
+    );
+    // Rancher answers strings for numbers: those settings take them.
+    let answers = json!({"rules": {"container-resources": {"sidecarShare": "0.5", "maxLimitRequestRatio": {"cpu": "4"}, "maxLimits": {"memory": "1Gi"}}}});
+    Settings::from_value(&answers).expect("string answers are valid settings");
+}
+
+#[test]
+fn cluster_admission_policies_are_valid_objects() {
+    for (name, _) in cluster_policies() {
+        let manifest = load_yaml(&format!("policies/{name}.yaml"));
+        assert_eq!(manifest["apiVersion"], "policies.kubewarden.io/v1");
+        assert_eq!(manifest["kind"], "ClusterAdmissionPolicy");
+        assert_eq!(
+            manifest["metadata"]["name"],
+            format!("sidecar-guard-{name}")
+        );
+        let spec = &manifest["spec"];
+        assert!(
+            spec["module"]
+                .as_str()
+                .expect("module")
+                .starts_with("registry://"),
+            "{name}"
+        );
+        assert_eq!(spec["rules"], admission_rules(), "{name}: rules");
+        assert_eq!(spec["mutating"], false);
+        let expected_mode = if name == "audit" {
+            "monitor"
+        } else {
+            "protect"
+        };
+        assert_eq!(spec["mode"], expected_mode, "{name}");
+        // The settings it carries pass the settings schema through both validators.
+        assert!(
+            sidecar_guard::settings::validate_with_jsonschema(&spec["settings"]).is_empty(),
+            "{name}"
+        );
+        let settings =
+            Settings::from_value(&spec["settings"]).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        if name == "strict" {
+            assert!(!settings.allow_ignore_annotation);
+            // Every warning denies: a pod that only draws warnings by default is rejected.
+            let pod: Value = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"shareProcessNamespace": true, "containers": [{"name": "a", "image": "x", "resources": {"requests": {"cpu": "1", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "1Gi"}}, "readinessProbe": {"tcpSocket": {"port": 80}}, "livenessProbe": {"tcpSocket": {"port": 81}}}]}});
+            let report = sidecar_guard::check(&pod, &settings)
+                .remove(0)
+                .expect("report");
+            assert!(
+                !report.allowed && report.warnings().count() == 0,
+                "{report:?}"
+            );
+            assert!(
+                sidecar_guard::check(&pod, &Settings::default())
+                    .remove(0)
+                    .expect("report")
+                    .allowed
+            );
+        }
+    }
+}

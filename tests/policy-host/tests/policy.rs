@@ -1,0 +1,365 @@
+//! The built policy.wasm in the waPC host Kubewarden's policy-server embeds: every rule
+//! fixture as an AdmissionRequest gets the verdict the core's findings call for; settings
+//! validation; malformed requests are rejected with a message, never a trap.
+
+use policy_host::{call, load, policy_path, WapcHost};
+
+use serde_json::{json, Value};
+use sidecar_guard::{Report, Settings};
+use std::path::{Path, PathBuf};
+
+thread_local! {
+    // A waPC host is not Sync: one per test thread, as policy-server keeps one per worker.
+    static HOST: WapcHost = load(&policy_path()).unwrap_or_else(|e| panic!("{e}"));
+}
+
+fn guest_call(function: &str, payload: &[u8]) -> Result<Value, String> {
+    HOST.with(|host| call(host, function, payload))
+}
+
+fn validate(payload: &Value) -> Value {
+    validate_bytes(&serde_json::to_vec(payload).expect("json"))
+}
+
+fn validate_bytes(payload: &[u8]) -> Value {
+    guest_call("validate", payload).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn request(operation: &str, object: Value, settings: Value) -> Value {
+    let kind = object.get("kind").cloned().unwrap_or(Value::Null);
+    json!({
+        "request": {
+            "uid": "1299d386-525b-4032-98ae-1949f69f9cfc",
+            "kind": {"group": "", "version": "v1", "kind": kind},
+            "operation": operation,
+            "name": object.pointer("/metadata/name"),
+            "namespace": "default",
+            "userInfo": {"username": "tester"},
+            "object": object,
+        },
+        "settings": settings,
+    })
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn fixture_cases() -> Vec<PathBuf> {
+    let mut cases = Vec::new();
+    for dir in std::fs::read_dir(repo().join("tests/fixtures")).expect("fixtures") {
+        for file in std::fs::read_dir(dir.expect("dir").path()).expect("files") {
+            let path = file.expect("file").path();
+            let name = path.to_string_lossy().to_string();
+            if name.ends_with(".yaml") && !name.ends_with(".settings.yaml") {
+                cases.push(path);
+            }
+        }
+    }
+    cases.sort();
+    cases
+}
+
+fn settings_json(case: &Path) -> Value {
+    let path = case.with_extension("settings.yaml");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => sidecar_guard::settings::parse_settings_text(&text)
+            .unwrap_or_else(|e| panic!("{}: {e:?}", path.display())),
+        Err(_) => json!({}),
+    }
+}
+
+/// What the policy must answer for a report, from the core's findings alone.
+fn assert_verdict(label: &str, report: &Report, response: &Value) {
+    assert_eq!(response["accepted"], report.allowed, "{label}: accepted");
+    let warnings: Vec<String> = response["warnings"]
+        .as_array()
+        .map(|w| {
+            w.iter()
+                .map(|s| s.as_str().expect("string").to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let expected_warnings: Vec<String> = report
+        .warnings()
+        .map(|f| format!("[{}] {}", f.rule, f.message))
+        .collect();
+    assert_eq!(warnings, expected_warnings, "{label}: warnings");
+    if report.allowed {
+        assert!(
+            response["message"].is_null(),
+            "{label}: no message on acceptance"
+        );
+        return;
+    }
+    assert_eq!(response["code"], 403, "{label}: code");
+    let message = response["message"].as_str().expect("message on rejection");
+    for denial in report.denials() {
+        let line = format!("[{}] {}", denial.rule, denial.message);
+        assert!(
+            message.contains(&line),
+            "{label}: message lacks {line:?}: {message}"
+        );
+        if let Some(container) = &denial.container {
+            assert!(
+                message.contains(container.as_str()),
+                "{label}: message lacks container {container}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_rule_fixture_gets_the_cores_verdict() {
+    let mut objects = 0;
+    for case in fixture_cases() {
+        let settings_value = settings_json(&case);
+        let settings = Settings::from_value(&settings_value).expect("fixture settings valid");
+        let text = std::fs::read_to_string(&case).expect("readable");
+        for (index, document) in sidecar_guard::yaml::parse_stream(&text, Default::default())
+            .into_iter()
+            .enumerate()
+        {
+            let Ok(document) = document else { continue };
+            // Lists are unpacked by kubectl before they reach the API server.
+            let objects_in_document: Vec<Value> =
+                match document.value.get("items").and_then(Value::as_array) {
+                    Some(items)
+                        if document.value["kind"]
+                            .as_str()
+                            .is_some_and(|k| k.ends_with("List")) =>
+                    {
+                        items.clone()
+                    }
+                    _ => vec![document.value.clone()],
+                };
+            for object in objects_in_document {
+                let label = format!("{}#{index}", case.display());
+                let response = validate(&request("CREATE", object.clone(), settings_value.clone()));
+                let mut reports = sidecar_guard::check(&object, &settings);
+                match reports.pop() {
+                    Some(Ok(report)) => assert_verdict(&label, &report, &response),
+                    Some(Err(e)) => {
+                        assert_eq!(
+                            response["accepted"], false,
+                            "{label}: invalid object rejected"
+                        );
+                        assert_eq!(response["code"], 400, "{label}");
+                        assert!(
+                            response["message"]
+                                .as_str()
+                                .expect("message")
+                                .contains(&e.to_string()),
+                            "{label}: {response}"
+                        );
+                    }
+                    None => panic!("{label}: no report"),
+                }
+                // The native admission path gives the very same answer.
+                let native = sidecar_guard::admission::validate(
+                    &serde_json::to_vec(&request("CREATE", object, settings_value.clone()))
+                        .expect("json"),
+                );
+                assert_eq!(response["accepted"], native.accepted, "{label}");
+                assert_eq!(
+                    response["message"].as_str().map(str::to_string),
+                    native.message,
+                    "{label}"
+                );
+                objects += 1;
+            }
+        }
+    }
+    assert!(
+        objects > 60,
+        "only {objects} fixture objects reached the policy"
+    );
+}
+
+/// A recorded admission request (as `kwctl run --request-path` takes it), wrapped into
+/// the ValidationRequest policy-server sends, with default settings.
+fn test_data(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("test_data")
+        .join(name);
+    let request: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("test data")).expect("json");
+    json!({"request": request, "settings": {}})
+}
+
+#[test]
+fn realistic_requests() {
+    let accepted = validate(&test_data("deployment-create.json"));
+    assert_eq!(accepted["accepted"], true, "{accepted}");
+    assert_eq!(accepted["warnings"][0], "[native-sidecars] sidecar \"metrics\" is a regular container; Kubernetes 1.33 supports native sidecars");
+
+    let denied = validate(&test_data("deployment-create-denied.json"));
+    assert_eq!(denied["accepted"], false);
+    assert_eq!(denied["code"], 403);
+    let message = denied["message"].as_str().expect("message");
+    assert!(
+        message.starts_with("Deployment/web violates sidecar-guard rules: "),
+        "{message}"
+    );
+    assert!(
+        message.contains("[container-probes] container \"app\" has no livenessProbe"),
+        "{message}"
+    );
+    assert!(
+        message.contains(
+            "[localhost-admin-ports] container \"metrics\" declares admin port \"admin\" (9901)"
+        ),
+        "{message}"
+    );
+    assert!(
+        denied["warnings"].as_array().is_some_and(|w| !w.is_empty()),
+        "warnings ride along with a rejection"
+    );
+
+    let deleted = validate(&test_data("deployment-delete.json"));
+    assert_eq!(
+        deleted,
+        json!({"accepted": true, "message": null, "code": null, "mutated_object": null, "audit_annotations": null, "warnings": null})
+    );
+
+    let ephemeral = validate(&test_data("pod-ephemeralcontainers.json"));
+    assert_eq!(ephemeral["accepted"], false, "{ephemeral}");
+    assert!(
+        ephemeral["message"].as_str().expect("message").contains(
+            "ephemeral container \"debugger\" mounts the shared log volume \"logs\" writable"
+        ),
+        "{ephemeral}"
+    );
+}
+
+#[test]
+fn operations_and_kinds_that_are_not_judged_are_accepted() {
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "a", "image": "x"}]}});
+    assert_eq!(
+        validate(&request("CONNECT", pod.clone(), json!({})))["accepted"],
+        true
+    );
+    assert_eq!(
+        validate(&request("DELETE", Value::Null, json!({})))["accepted"],
+        true
+    );
+    assert_eq!(
+        validate(&request("CREATE", pod, json!({})))["accepted"],
+        false
+    );
+    let config_map = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "b"}});
+    assert_eq!(
+        validate(&request("CREATE", config_map, json!({})))["accepted"],
+        true
+    );
+}
+
+#[test]
+fn malformed_requests_are_rejected_with_a_message_never_a_trap() {
+    let deep = "[".repeat(10_000) + &"]".repeat(10_000);
+    let huge = format!("{{\"request\": {{\"operation\": \"CREATE\", \"object\": {{\"kind\": \"Pod\", \"pad\": \"{}\"}}}}}}", "x".repeat(9 * 1024 * 1024));
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        (b"".to_vec(), "not a valid ValidationRequest"),
+        (b"not json".to_vec(), "not a valid ValidationRequest"),
+        (b"\xff\xfe\x00".to_vec(), "not a valid ValidationRequest"),
+        (b"[]".to_vec(), "not a valid ValidationRequest"),
+        (b"{}".to_vec(), "has no request"),
+        (br#"{"request": {"operation": "CREATE"}}"#.to_vec(), "has no object"),
+        (br#"{"request": {"object": {}}}"#.to_vec(), "has no operation"),
+        (br#"{"request": {"operation": 7, "object": {}}}"#.to_vec(), "not a valid ValidationRequest"),
+        (br#"{"request": {"operation": "CREATE", "object": "pod"}}"#.to_vec(), "expected a Kubernetes object"),
+        (br#"{"request": {"operation": "CREATE", "object": {"apiVersion": "v1", "kind": "Pod"}}}"#.to_vec(), "no pod spec"),
+        (br#"{"request": {"operation": "CREATE", "object": {"apiVersion": "v1", "kind": "Pod", "spec": {"containers": {}}}}}"#.to_vec(), "/spec/containers"),
+        (br#"{"request": {"operation": "CREATE", "object": {"apiVersion": "v1", "kind": "Pod", "spec": {"containers": [{"name": "a", "ports": "80"}]}}}}"#.to_vec(), "/spec/containers/0/ports"),
+        (br#"{"request": {"operation": "CREATE", "object": {"apiVersion": "v1", "kind": "Pod", "spec": {"containers": [{"name": "a", "resources": {"limits": {"cpu": "1e400"}}}]}}}}"#.to_vec(), "too large"),
+        (br#"{"request": {"operation": "CREATE", "object": {"apiVersion": "v1", "kind": "Pod", "spec": {"containers": [null]}}}}"#.to_vec(), "/spec/containers/0"),
+        (br#"{"request": {"operation": "CREATE", "object": {"apiVersion": "v1", "kind": "Pod", "spec": {"containers": []}}}, "settings": {"typo": 1}}"#.to_vec(), "invalid policy settings: /typo: unknown key"),
+        (format!("{{\"request\": {deep}}}").into_bytes(), "not a valid ValidationRequest"),
+        (huge.into_bytes(), "bytes, more than"),
+    ];
+    for (payload, expected) in cases {
+        let shown = String::from_utf8_lossy(&payload[..payload.len().min(120)]).to_string();
+        let response = validate_bytes(&payload);
+        if expected == "too large" {
+            // An absurd quantity is a finding (deny), not an unreadable request.
+            assert_eq!(response["accepted"], false, "{shown}: {response}");
+            assert!(
+                response["message"]
+                    .as_str()
+                    .expect("message")
+                    .contains(expected),
+                "{shown}: {response}"
+            );
+            continue;
+        }
+        assert_eq!(response["accepted"], false, "{shown}: {response}");
+        assert_eq!(response["code"], 400, "{shown}: {response}");
+        let message = response["message"].as_str().expect("message");
+        assert!(
+            message.contains(expected),
+            "{shown}: {message:?} should say {expected:?}"
+        );
+    }
+    // The module still works after all of that.
+    assert_eq!(
+        validate(&test_data("deployment-create.json"))["accepted"],
+        true
+    );
+}
+
+#[test]
+fn settings_validation() {
+    let check = |settings: &Value| {
+        guest_call(
+            "validate_settings",
+            &serde_json::to_vec(settings).expect("json"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    };
+    assert_eq!(check(&json!({})), json!({"valid": true, "message": null}));
+    assert_eq!(
+        check(
+            &json!({"kubernetesVersion": "1.30", "rules": {"container-resources": {"limits": ["memory"], "maxLimits": {"memory": "2Gi"}}}})
+        )["valid"],
+        true
+    );
+    let invalid = check(&json!({
+        "typo": 1,
+        "sidecars": {"images": ["bad["]},
+        "rules": {"container-resources": {"maxLimits": {"cpu": "lots"}}, "nope": {}}
+    }));
+    assert_eq!(invalid["valid"], false);
+    let message = invalid["message"].as_str().expect("message");
+    for expected in [
+        "/typo: unknown key",
+        "/sidecars/images/0: glob \"bad[\"",
+        "/rules/container-resources/maxLimits/cpu: quantity \"lots\"",
+        "/rules/nope: unknown key",
+    ] {
+        assert!(message.contains(expected), "{expected:?} in {message}");
+    }
+    let garbage = guest_call("validate_settings", b"{not json").expect("no trap");
+    assert_eq!(garbage["valid"], false);
+    assert!(garbage["message"]
+        .as_str()
+        .expect("message")
+        .contains("not JSON"));
+    // The policy manifests shipped in policies/ carry valid settings.
+    for name in ["baseline", "strict", "audit"] {
+        let path = repo().join(format!("policies/{name}.yaml"));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let manifest = sidecar_guard::yaml::parse_stream(&text, Default::default())
+            .remove(0)
+            .expect("yaml")
+            .value;
+        let response = check(&manifest["spec"]["settings"]);
+        assert_eq!(response["valid"], true, "{name}: {response}");
+    }
+}
+
+#[test]
+fn protocol_version_is_answered() {
+    let version = guest_call("protocol_version", b"").expect("protocol_version");
+    assert_eq!(version, json!("v1"));
+}
