@@ -22,3 +22,9 @@ policy.wasm:
 # The built module in the waPC host Kubewarden's policy-server embeds.
 policy-test: policy.wasm
 	cargo test --release -p policy-host
+
+# The policy against reference guests built with the same SDK (see benches/policy.rs).
+.PHONY: bench-policy
+bench-policy: policy.wasm
+	cargo build -p reference-guest --target wasm32-wasip1 --profile policy
+	cargo bench -p policy-host --bench policy

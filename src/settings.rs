@@ -297,6 +297,18 @@ pub fn json_schema() -> Value {
 /// The schema as committed in `policies/settings.schema.json` (kept fresh by a test).
 pub const SCHEMA_TEXT: &str = include_str!("../policies/settings.schema.json");
 
+/// The bundled schema, parsed once: the admission path loads settings on every request.
+fn bundled_schema() -> Result<&'static Value, String> {
+    static SCHEMA: std::sync::OnceLock<Result<Value, String>> = std::sync::OnceLock::new();
+    SCHEMA
+        .get_or_init(|| {
+            serde_json::from_str(SCHEMA_TEXT)
+                .map_err(|e| format!("the bundled settings schema is unreadable: {e}"))
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
 impl Settings {
     /// Loads settings from a parsed document, reporting every problem at once. `null`
     /// means the defaults.
@@ -304,13 +316,13 @@ impl Settings {
         if document.is_null() {
             return Ok(Settings::default());
         }
-        let schema: Value = serde_json::from_str(SCHEMA_TEXT).map_err(|e| {
+        let schema = bundled_schema().map_err(|message| {
             vec![SettingsError {
                 pointer: String::new(),
-                message: format!("the bundled settings schema is unreadable: {e}"),
+                message,
             }]
         })?;
-        let errors = crate::schema_check::validate(&schema, document);
+        let errors = crate::schema_check::validate(schema, document);
         if !errors.is_empty() {
             return Err(errors);
         }
