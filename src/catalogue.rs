@@ -66,39 +66,27 @@ pub struct AdminInterface {
 
 const NO_FLAGS: &[&str] = &[];
 
+/// An interface on a fixed port that no command-line flag moves (set in a config file).
+const fn fixed_port(image: &'static str, name: &'static str, port: u16) -> AdminInterface {
+    AdminInterface {
+        image,
+        name,
+        port: Some(port),
+        flags: NO_FLAGS,
+        env: NO_FLAGS,
+        binds_all_by_default_with: None,
+    }
+}
+
 pub const ADMIN_INTERFACES: &[AdminInterface] = &[
-    AdminInterface {
-        image: "envoyproxy/envoy",
-        name: "Envoy admin interface",
-        port: Some(9901),
-        flags: NO_FLAGS,
-        env: NO_FLAGS,
-        binds_all_by_default_with: None,
-    },
-    AdminInterface {
-        image: "envoyproxy/envoy-distroless",
-        name: "Envoy admin interface",
-        port: Some(9901),
-        flags: NO_FLAGS,
-        env: NO_FLAGS,
-        binds_all_by_default_with: None,
-    },
-    AdminInterface {
-        image: "istio/proxyv2",
-        name: "istio-proxy admin interface",
-        port: Some(15000),
-        flags: NO_FLAGS,
-        env: NO_FLAGS,
-        binds_all_by_default_with: None,
-    },
-    AdminInterface {
-        image: "istio-release/proxyv2",
-        name: "istio-proxy admin interface",
-        port: Some(15000),
-        flags: NO_FLAGS,
-        env: NO_FLAGS,
-        binds_all_by_default_with: None,
-    },
+    fixed_port("envoyproxy/envoy", "Envoy admin interface", 9901),
+    fixed_port("envoyproxy/envoy-distroless", "Envoy admin interface", 9901),
+    fixed_port("istio/proxyv2", "istio-proxy admin interface", 15000),
+    fixed_port(
+        "istio-release/proxyv2",
+        "istio-proxy admin interface",
+        15000,
+    ),
     AdminInterface {
         image: "openpolicyagent/opa",
         name: "OPA API",
@@ -108,30 +96,13 @@ pub const ADMIN_INTERFACES: &[AdminInterface] = &[
         // `opa run --server` (or `-s`) without --addr listens on 0.0.0.0:8181 before OPA 1.0.
         binds_all_by_default_with: Some(&[&["run", "--server"], &["run", "-s"]]),
     },
-    AdminInterface {
-        image: "fluent/fluentd",
-        name: "Fluentd debug agent",
-        port: Some(24230),
-        flags: NO_FLAGS,
-        env: NO_FLAGS,
-        binds_all_by_default_with: None,
-    },
-    AdminInterface {
-        image: "fluent/fluentd-kubernetes-daemonset",
-        name: "Fluentd debug agent",
-        port: Some(24230),
-        flags: NO_FLAGS,
-        env: NO_FLAGS,
-        binds_all_by_default_with: None,
-    },
-    AdminInterface {
-        image: "hashicorp/vault",
-        name: "Vault agent listener",
-        port: Some(8200),
-        flags: NO_FLAGS,
-        env: NO_FLAGS,
-        binds_all_by_default_with: None,
-    },
+    fixed_port("fluent/fluentd", "Fluentd debug agent", 24230),
+    fixed_port(
+        "fluent/fluentd-kubernetes-daemonset",
+        "Fluentd debug agent",
+        24230,
+    ),
+    fixed_port("hashicorp/vault", "Vault agent listener", 8200),
     AdminInterface {
         image: "git-sync/git-sync",
         name: "git-sync HTTP endpoint (metrics, pprof)",
@@ -140,38 +111,26 @@ pub const ADMIN_INTERFACES: &[AdminInterface] = &[
         env: &["GITSYNC_HTTP_BIND", "GIT_SYNC_HTTP_BIND"],
         binds_all_by_default_with: None,
     },
-    AdminInterface {
-        image: "otel/opentelemetry-collector",
-        name: "OpenTelemetry Collector zPages",
-        port: Some(55679),
-        flags: NO_FLAGS,
-        env: NO_FLAGS,
-        binds_all_by_default_with: None,
-    },
-    AdminInterface {
-        image: "otel/opentelemetry-collector-contrib",
-        name: "OpenTelemetry Collector zPages",
-        port: Some(55679),
-        flags: NO_FLAGS,
-        env: NO_FLAGS,
-        binds_all_by_default_with: None,
-    },
-    AdminInterface {
-        image: "otel/opentelemetry-collector-contrib",
-        name: "OpenTelemetry Collector pprof endpoint",
-        port: Some(1777),
-        flags: NO_FLAGS,
-        env: NO_FLAGS,
-        binds_all_by_default_with: None,
-    },
-    AdminInterface {
-        image: "cloud-sql-connectors/cloud-sql-proxy",
-        name: "Cloud SQL proxy admin API",
-        port: Some(9091),
-        flags: NO_FLAGS,
-        env: NO_FLAGS,
-        binds_all_by_default_with: None,
-    },
+    fixed_port(
+        "otel/opentelemetry-collector",
+        "OpenTelemetry Collector zPages",
+        55679,
+    ),
+    fixed_port(
+        "otel/opentelemetry-collector-contrib",
+        "OpenTelemetry Collector zPages",
+        55679,
+    ),
+    fixed_port(
+        "otel/opentelemetry-collector-contrib",
+        "OpenTelemetry Collector pprof endpoint",
+        1777,
+    ),
+    fixed_port(
+        "cloud-sql-connectors/cloud-sql-proxy",
+        "Cloud SQL proxy admin API",
+        9091,
+    ),
 ];
 
 /// Generic listen flags that, on a container with a catalogued admin interface, set that

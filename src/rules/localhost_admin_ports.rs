@@ -194,30 +194,19 @@ fn check_container(c: &ContainerRef<'_>, s: &AdminPortSettings, out: &mut Findin
         }
         let mut all_loopback = true;
         for setting in settings {
-            match host_of(&setting.address) {
-                Host::Loopback => {}
-                Host::Unix => {}
-                Host::Every => {
-                    all_loopback = false;
-                    out.container(
-                        c,
-                        Severity::Deny,
-                        &setting.suffix,
-                        format!("{who} binds the {} to every interface with {}", interface.name, setting.written),
-                        format!("bind it to the loopback, e.g. 127.0.0.1{}", port_suffix(&setting.address)),
-                    );
-                }
-                Host::Other(host) => {
-                    all_loopback = false;
-                    out.container(
-                        c,
-                        Severity::Deny,
-                        &setting.suffix,
-                        format!("{who} binds the {} to {host}, not the loopback, with {}", interface.name, setting.written),
-                        format!("bind it to the loopback, e.g. 127.0.0.1{}", port_suffix(&setting.address)),
-                    );
-                }
-            }
+            let exposure = match host_of(&setting.address) {
+                Host::Loopback | Host::Unix => continue,
+                Host::Every => "every interface".to_string(),
+                Host::Other(host) => format!("{host}, not the loopback,"),
+            };
+            all_loopback = false;
+            out.container(
+                c,
+                Severity::Deny,
+                &setting.suffix,
+                format!("{who} binds the {} to {exposure} with {}", interface.name, setting.written),
+                format!("bind it to the loopback, e.g. 127.0.0.1{}", port_suffix(&setting.address)),
+            );
         }
         if all_loopback {
             loopback_bound.push(interface.name);
