@@ -174,3 +174,36 @@ impl Report {
         )
     }
 }
+
+impl Report {
+    /// The report as the CLI's JSON and the npm module present it: identity, verdict and
+    /// findings, each finding with the source line `line_of` finds for its pointer.
+    pub fn to_json(&self, mut line_of: impl FnMut(&str) -> Option<usize>) -> serde_json::Value {
+        let findings: Vec<serde_json::Value> = self
+            .findings
+            .iter()
+            .map(|f| {
+                serde_json::json!({
+                    "rule": f.rule,
+                    "severity": f.severity,
+                    "container": f.container,
+                    "role": f.role,
+                    "path": f.path,
+                    "message": f.message,
+                    "help": f.help,
+                    "line": line_of(&f.path),
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "kind": self.kind,
+            "apiVersion": self.api_version,
+            "name": self.name,
+            "namespace": self.namespace,
+            "pointer": self.pointer,
+            "status": self.status,
+            "allowed": self.allowed,
+            "findings": findings,
+        })
+    }
+}

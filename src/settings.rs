@@ -105,7 +105,8 @@ impl JsonSchema for SeverityOverride {
     }
 }
 
-/// A role a rule can be told to check (`ephemeral` containers are never checked).
+/// A role a rule can be told to check. `ephemeral` is not one: only `readonly-log-mounts`
+/// judges ephemeral containers, and always does.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]

@@ -2,7 +2,7 @@
 
 use sidecar_guard::generated::{
     artifacthub_package, cluster_policies, metadata, replace_section, rules_reference, rules_table,
-    section, settings_reference, settings_schema_text, to_yaml,
+    section, settings_reference, settings_schema_text, to_yaml, typescript_declarations,
 };
 use std::path::Path;
 use std::process::ExitCode;
@@ -47,6 +47,7 @@ fn main() -> ExitCode {
             Some(format!("{header}{}", to_yaml(&manifest)))
         });
     }
+    update("wasm/index.d.ts", &|_| Some(typescript_declarations()));
     update("README.md", &|text| {
         let text = replace_section(text, "rules-table", &rules_table())?;
         let text = replace_section(&text, "settings-reference", &settings_reference())?;

@@ -310,3 +310,23 @@ pub fn describe_container(c: &ContainerRef<'_>) -> String {
         Role::Ephemeral => format!("ephemeral container {}", quoted(c.name)),
     }
 }
+
+/// The registry as data: id, summary, default severity, category, release and docs of
+/// every rule (`sidecar-guard rules --format json`, the npm module's `rules()`).
+pub fn catalog() -> serde_json::Value {
+    serde_json::Value::Array(
+        ALL.iter()
+            .map(|r| {
+                let m = r.meta();
+                serde_json::json!({
+                    "id": m.id,
+                    "summary": m.summary,
+                    "defaultSeverity": m.default_severity,
+                    "category": m.category,
+                    "since": m.since,
+                    "docs": m.docs_markdown(),
+                })
+            })
+            .collect(),
+    )
+}

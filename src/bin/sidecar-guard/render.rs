@@ -131,44 +131,19 @@ fn summary_line(results: &Results) -> String {
 }
 
 fn outcome_json(outcome: &Outcome) -> Value {
-    let mut object = json!({
-        "source": outcome.source,
-        "document": outcome.document,
-        "line": outcome.line,
-    });
-    let Some(map) = object.as_object_mut() else {
-        return object;
-    };
-    match &outcome.result {
+    let mut object = match &outcome.result {
         Ok(report) => {
-            let findings: Vec<Value> = report
-                .findings
-                .iter()
-                .zip(&outcome.finding_lines)
-                .map(|(f, line)| {
-                    let mut value = serde_json::to_value(f).unwrap_or(Value::Null);
-                    if let Some(m) = value.as_object_mut() {
-                        m.insert("line".to_string(), json!(line));
-                    }
-                    value
-                })
-                .collect();
-            map.insert("kind".into(), json!(report.kind));
-            map.insert("apiVersion".into(), json!(report.api_version));
-            map.insert("name".into(), json!(report.name));
-            map.insert("namespace".into(), json!(report.namespace));
-            map.insert("pointer".into(), json!(report.pointer));
-            map.insert("status".into(), json!(report.status));
-            map.insert("allowed".into(), json!(report.allowed));
-            map.insert("findings".into(), Value::Array(findings));
+            let mut lines = outcome.finding_lines.iter();
+            report.to_json(|_| lines.next().copied().flatten())
         }
         Err(e) => {
-            map.insert("status".into(), json!("error"));
-            map.insert(
-                "error".into(),
-                json!({"message": e.to_string(), "line": e.line(), "pointer": e.pointer()}),
-            );
+            json!({"status": "error", "error": {"message": e.to_string(), "line": e.line(), "pointer": e.pointer()}})
         }
+    };
+    if let Some(map) = object.as_object_mut() {
+        map.insert("source".into(), json!(outcome.source));
+        map.insert("document".into(), json!(outcome.document));
+        map.insert("line".into(), json!(outcome.line));
     }
     object
 }
@@ -203,12 +178,5 @@ pub fn json(results: &Results) -> String {
 
 /// The registry as JSON (`sidecar-guard rules --format json`).
 pub fn rules_json() -> String {
-    let list: Vec<Value> = rules::ALL
-        .iter()
-        .map(|r| {
-            let m = r.meta();
-            json!({"id": m.id, "summary": m.summary, "defaultSeverity": m.default_severity, "category": m.category, "since": m.since, "docs": m.docs_markdown()})
-        })
-        .collect();
-    serde_json::to_string_pretty(&list).unwrap_or_default()
+    serde_json::to_string_pretty(&rules::catalog()).unwrap_or_default()
 }

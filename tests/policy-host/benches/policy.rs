@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 fn reference_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../target/wasm32-wasip1/policy/reference_guest.wasm")
+        .join("../../target/wasm32-wasip1/wasm/reference_guest.wasm")
 }
 
 fn payload() -> Vec<u8> {

@@ -1,0 +1,147 @@
+//! The npm module: `validate`, `validateSettings` and `rules` for JavaScript. Only
+//! translation lives here: JS values in, the core's reports out as plain objects.
+//! Every failure is a thrown `Error` whose message says what is wrong.
+
+use js_sys::JSON;
+use serde_json::{json, Value};
+use sidecar_guard::settings::{parse_settings_text, SettingsError};
+use sidecar_guard::{yaml, Settings};
+use wasm_bindgen::prelude::*;
+
+/// Validates manifests: YAML or JSON text (any number of documents) or a Kubernetes
+/// object. Returns one report per object; throws if any document cannot be judged.
+#[wasm_bindgen(skip_typescript)]
+pub fn validate(input: JsValue, settings: JsValue) -> Result<JsValue, JsError> {
+    let settings = load_settings(&settings)?;
+    let mut reports = Vec::new();
+    let mut errors = Vec::new();
+    if let Some(text) = input.as_string() {
+        let documents = yaml::parse_stream(&text, yaml::Options { track_lines: true });
+        if documents.is_empty() {
+            return Err(JsError::new("no Kubernetes objects: the input is empty"));
+        }
+        for (position, document) in documents.into_iter().enumerate() {
+            match document {
+                Ok(doc) => collect(
+                    &doc.value,
+                    doc.index,
+                    |p| doc.lines.line_of(p),
+                    &settings,
+                    &mut reports,
+                    &mut errors,
+                ),
+                Err(e) => errors.push(format!("document {position}: {e}")),
+            }
+        }
+    } else if input.is_object() {
+        let object = to_value(&input, "the input")?;
+        collect(&object, 0, |_| None, &settings, &mut reports, &mut errors);
+    } else {
+        return Err(JsError::new(
+            "validate() takes YAML or JSON text, or a Kubernetes object",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(JsError::new(&errors.join("; ")));
+    }
+    to_js(&Value::Array(reports))
+}
+
+fn collect(
+    document: &Value,
+    index: usize,
+    line_of: impl Fn(&str) -> Option<usize>,
+    settings: &Settings,
+    reports: &mut Vec<Value>,
+    errors: &mut Vec<String>,
+) {
+    for result in sidecar_guard::check(document, settings) {
+        match result {
+            Ok(report) => {
+                let mut value = report.to_json(&line_of);
+                if let Some(map) = value.as_object_mut() {
+                    map.insert("document".to_string(), json!(index));
+                    map.insert("line".to_string(), json!(line_of(&report.pointer)));
+                }
+                reports.push(value);
+            }
+            Err(e) => {
+                let line = e.line().or_else(|| e.pointer().and_then(&line_of));
+                let at = line.map(|l| format!(" (line {l})")).unwrap_or_default();
+                errors.push(format!("document {index}{at}: {e}"));
+            }
+        }
+    }
+}
+
+/// Checks settings: every problem with its JSON pointer; an empty list when valid.
+#[wasm_bindgen(js_name = validateSettings, skip_typescript)]
+pub fn validate_settings(settings: JsValue) -> Result<JsValue, JsError> {
+    let errors = match settings_document(&settings) {
+        Ok(document) => Settings::from_value(&document).err().unwrap_or_default(),
+        Err(errors) => errors,
+    };
+    let list: Vec<Value> = errors
+        .iter()
+        .map(|e| json!({"pointer": e.pointer, "message": e.message}))
+        .collect();
+    to_js(&Value::Array(list))
+}
+
+/// Every rule: id, summary, default severity, category, release and documentation.
+#[wasm_bindgen(skip_typescript)]
+pub fn rules() -> Result<JsValue, JsError> {
+    to_js(&sidecar_guard::rules::catalog())
+}
+
+fn load_settings(settings: &JsValue) -> Result<Settings, JsError> {
+    let document = settings_document(settings).map_err(|e| invalid_settings(&e))?;
+    Settings::from_value(&document).map_err(|e| invalid_settings(&e))
+}
+
+fn invalid_settings(errors: &[SettingsError]) -> JsError {
+    let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    JsError::new(&format!("invalid settings: {}", list.join("; ")))
+}
+
+/// Settings as given: nothing (the defaults), YAML/JSON text, or an object.
+fn settings_document(settings: &JsValue) -> Result<Value, Vec<SettingsError>> {
+    let problem = |message: String| {
+        vec![SettingsError {
+            pointer: String::new(),
+            message,
+        }]
+    };
+    if settings.is_undefined() || settings.is_null() {
+        Ok(Value::Null)
+    } else if let Some(text) = settings.as_string() {
+        parse_settings_text(&text)
+    } else if settings.is_object() {
+        to_value(settings, "the settings")
+            .map_err(|_| problem("the settings object cannot be read as JSON".to_string()))
+    } else {
+        Err(problem(
+            "settings must be YAML or JSON text, or an object".to_string(),
+        ))
+    }
+}
+
+/// A JS value as JSON, through `JSON.stringify`: no recursion in Rust, so a hostile,
+/// deeply nested object cannot exhaust the wasm stack (serde_json stops at 128 levels).
+fn to_value(value: &JsValue, what: &str) -> Result<Value, JsError> {
+    let text = JSON::stringify(value)
+        .map_err(|_| {
+            JsError::new(&format!(
+                "{what} cannot be converted to JSON (a cycle, or a BigInt?)"
+            ))
+        })?
+        .as_string()
+        .ok_or_else(|| JsError::new(&format!("{what} cannot be converted to JSON")))?;
+    serde_json::from_str(&text)
+        .map_err(|e| JsError::new(&format!("{what} is not a JSON object: {e}")))
+}
+
+fn to_js(value: &Value) -> Result<JsValue, JsError> {
+    let text = serde_json::to_string(value).map_err(|e| JsError::new(&e.to_string()))?;
+    JSON::parse(&text).map_err(|_| JsError::new("internal error: the result is not JSON"))
+}

@@ -1,0 +1,33 @@
+// Compiled with `tsc --noEmit` by types.test.mjs: the declarations describe the API.
+import { validate, validateSettings, rules, type Report, type Finding, type Settings, type RuleId } from "sidecar-guard";
+
+const settings: Settings = {
+  kubernetesVersion: "1.33",
+  allowIgnoreAnnotation: false,
+  rules: {
+    "container-resources": { limits: ["memory"], maxLimits: { memory: "1Gi" }, sidecarShare: 0.5 },
+    "container-probes": { required: ["liveness"], satisfiedBy: "any", bounds: { liveness: { periodSeconds: { min: 5 } } } },
+    "localhost-admin-ports": { adminPorts: [{ image: "corp/gw", port: 9000, name: "gateway admin" }] },
+    "shared-process-namespace": { severity: "off" },
+  },
+};
+
+const reports: Report[] = validate("kind: Pod", settings);
+const first: Finding | undefined = reports[0]?.findings[0];
+const severity: "deny" | "warn" | undefined = first?.severity;
+const container: string | null | undefined = first?.container;
+const ids: RuleId[] = rules().map((r) => r.id);
+const pointers: string[] = validateSettings(settings).map((e) => e.pointer);
+validate({ apiVersion: "v1", kind: "Pod" });
+validate("kind: Pod", "rules: {}");
+
+// @ts-expect-error: severities are deny | warn | off
+const wrongSeverity: Settings = { rules: { "port-conflicts": { severity: "loud" } } };
+// @ts-expect-error: unknown rule ids are not settings keys
+const wrongRule: Settings = { rules: { "no-such-rule": {} } };
+// @ts-expect-error: admin ports need a port
+const missingPort: Settings = { rules: { "localhost-admin-ports": { adminPorts: [{ image: "x", name: "y" }] } } };
+// @ts-expect-error: validate takes text or an object
+validate(42);
+
+export { severity, container, ids, pointers, wrongSeverity, wrongRule, missingPort };
