@@ -9,8 +9,12 @@
 //! - `deny` findings reject with one message listing each (rule, container, message) and
 //!   HTTP 403; `warn` findings become the response's warnings (kubectl prints them), on
 //!   acceptance and rejection alike.
-//! - Requests on the `pods/ephemeralcontainers` subresource carry the whole Pod: it is
-//!   judged like any UPDATE, ephemeral containers included (see `roles`).
+//! - An UPDATE that leaves the pod template and the exemption annotation as they were
+//!   (labels, replicas, a controller's bookkeeping) is accepted: it brings nothing new,
+//!   and Pod specs are mostly immutable, so rejecting it would only block routine work
+//!   on objects admitted before the policy (`workload::unchanged_for_judging`).
+//! - Requests on the `pods/ephemeralcontainers` subresource carry the whole Pod: they are
+//!   always judged, ephemeral containers included (see `roles`).
 //! - A request that cannot be read (not JSON, no `request`, no `object` on CREATE or
 //!   UPDATE, an object invalid for its kind, invalid settings) is rejected with HTTP 400.
 
@@ -74,6 +78,10 @@ struct Request {
     operation: Option<String>,
     #[serde(default)]
     object: Value,
+    #[serde(default)]
+    old_object: Value,
+    #[serde(default)]
+    sub_resource: Option<String>,
 }
 
 /// Judges one `ValidationRequest` payload (`{"request": …, "settings": …}`).
@@ -108,6 +116,13 @@ pub fn validate(payload: &[u8]) -> Verdict {
     }
     if request.object.is_null() {
         return Verdict::bad_request("the request has no object to judge".to_string());
+    }
+    let adds_ephemeral_containers = request.sub_resource.as_deref() == Some("ephemeralcontainers");
+    if request.operation.as_deref() == Some("UPDATE")
+        && !adds_ephemeral_containers
+        && crate::workload::unchanged_for_judging(&request.object, &request.old_object)
+    {
+        return Verdict::accept();
     }
     judge(&request.object, &settings)
 }
@@ -175,4 +190,60 @@ fn list(errors: &[SettingsError]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pod(image: &str, labels: Value) -> Value {
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "labels": labels}, "spec": {"containers": [{"name": "app", "image": image}]}})
+    }
+
+    fn update(object: Value, old: Value, sub_resource: Option<&str>) -> Verdict {
+        let payload = json!({"request": {"operation": "UPDATE", "object": object, "oldObject": old, "subResource": sub_resource}, "settings": {}});
+        validate(&serde_json::to_vec(&payload).unwrap())
+    }
+
+    #[test]
+    fn updates_that_change_nothing_judged_are_accepted() {
+        let old = pod("shop/api:v1", json!({"a": "1"}));
+        assert!(
+            update(pod("shop/api:v1", json!({"a": "2"})), old.clone(), None).accepted,
+            "a label change"
+        );
+        assert!(
+            !update(pod("shop/api:v2", json!({"a": "1"})), old.clone(), None).accepted,
+            "a new image is judged"
+        );
+        assert!(
+            !update(pod("shop/api:v1", json!({"a": "1"})), Value::Null, None).accepted,
+            "no oldObject: judged"
+        );
+        assert!(
+            !update(
+                pod("shop/api:v1", json!({"a": "1"})),
+                old,
+                Some("ephemeralcontainers")
+            )
+            .accepted,
+            "ephemeral containers are always judged"
+        );
+    }
+
+    #[test]
+    fn removing_an_exemption_is_a_change() {
+        let mut exempt = pod("shop/api:v1", json!({}));
+        exempt["metadata"]["annotations"] =
+            json!({"sidecar-guard.io/ignore": "container-resources,container-probes"});
+        assert!(
+            validate(
+                &serde_json::to_vec(&json!({"request": {"operation": "CREATE", "object": exempt}}))
+                    .unwrap()
+            )
+            .accepted
+        );
+        assert!(!update(pod("shop/api:v1", json!({})), exempt, None).accepted);
+    }
 }

@@ -105,6 +105,28 @@ pub fn pod_carrying_resources() -> impl Iterator<Item = (&'static str, &'static 
         .map(|c| (c.groups.first().copied().unwrap_or_default(), c.resource))
 }
 
+/// Whether an UPDATE leaves everything the rules judge as it was: the pod template (its
+/// spec and annotations) and the object's exemption annotation. Such an update (a label,
+/// a replica count, a controller's bookkeeping) brings nothing new to judge, and
+/// rejecting it would block routine operations on objects admitted before the policy.
+pub fn unchanged_for_judging(new: &Value, old: &Value) -> bool {
+    let Ok(header) = header(new, "", None) else {
+        return false;
+    };
+    let Some(carrier) = carrier(&header) else {
+        return false;
+    };
+    let same = |pointer: &str| new.pointer(pointer) == old.pointer(pointer);
+    let ignore = format!(
+        "/metadata/annotations/{}",
+        escape_pointer(IGNORE_ANNOTATION)
+    );
+    same(&format!("{}/spec", carrier.template))
+        && same(&format!("{}/metadata/annotations", carrier.template))
+        && same(&ignore)
+        && old.get("kind") == new.get("kind")
+}
+
 /// The identity of one object.
 #[derive(Clone, Debug)]
 pub struct ObjectHeader {

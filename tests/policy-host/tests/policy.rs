@@ -193,7 +193,8 @@ fn realistic_requests() {
     assert_eq!(accepted["accepted"], true, "{accepted}");
     assert_eq!(accepted["warnings"][0], "[native-sidecars] sidecar \"metrics\" is a regular container; Kubernetes 1.33 supports native sidecars");
 
-    let denied = validate(&test_data("deployment-create-denied.json"));
+    let denied_request = test_data("deployment-create-denied.json");
+    let denied = validate(&denied_request);
     assert_eq!(denied["accepted"], false);
     assert_eq!(denied["code"], 403);
     let message = denied["message"].as_str().expect("message");
@@ -220,6 +221,25 @@ fn realistic_requests() {
     assert_eq!(
         deleted,
         json!({"accepted": true, "message": null, "code": null, "mutated_object": null, "audit_annotations": null, "warnings": null})
+    );
+
+    // An UPDATE that leaves the template alone (a label) is accepted even for an object
+    // that violates the rules; one that changes the template is judged.
+    let mut relabel = denied_request.clone();
+    relabel["request"]["operation"] = json!("UPDATE");
+    relabel["request"]["oldObject"] = relabel["request"]["object"].clone();
+    relabel["request"]["object"]["metadata"]["labels"]["team"] = json!("payments");
+    assert_eq!(
+        validate(&relabel)["accepted"],
+        true,
+        "a label change on an admitted object"
+    );
+    relabel["request"]["oldObject"] =
+        test_data("deployment-create.json")["request"]["object"].clone();
+    assert_eq!(
+        validate(&relabel)["accepted"],
+        false,
+        "an UPDATE that breaks the template"
     );
 
     let ephemeral = validate(&test_data("pod-ephemeralcontainers.json"));
