@@ -321,6 +321,25 @@ fn conformance_samples_get_the_peers_verdicts() {
         disagreements.len(),
         disagreements.join("\n")
     );
+
+    // The translated cases, for the policy's and the npm module's replays of this test.
+    let listing: Vec<Value> = cases
+        .iter()
+        .map(|c| {
+            let file = c.file.strip_prefix(&root).unwrap_or(&c.file).to_string_lossy().replace('\\', "/");
+            json!({"file": file, "object": c.object, "admitted": c.admitted, "settings": c.settings})
+        })
+        .collect();
+    let listing = serde_json::to_string_pretty(&Value::Array(listing)).expect("json") + "\n";
+    let path = repo_root().join("tests/conformance-cases.json");
+    if std::env::var_os("SIDECAR_GUARD_BLESS").is_some() {
+        std::fs::write(&path, &listing).expect("writable");
+    }
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap_or_default(),
+        listing,
+        "tests/conformance-cases.json is stale: bless it"
+    );
 }
 
 fn verdict(admitted: bool) -> &'static str {

@@ -383,3 +383,41 @@ fn protocol_version_is_answered() {
     let version = guest_call("protocol_version", b"").expect("protocol_version");
     assert_eq!(version, json!("v1"));
 }
+
+/// The conformance corpus (../shared/conformance), as tests/conformance.rs translated it:
+/// the policy reaches the peers' verdicts too.
+#[test]
+fn conformance_samples_get_the_peers_verdicts_through_the_policy() {
+    let cases: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("tests/conformance-cases.json")).expect("cases"),
+    )
+    .expect("json");
+    let shared = [repo().join("../shared"), repo().join("shared")]
+        .into_iter()
+        .find(|p| p.join("conformance").exists())
+        .expect("../shared beside the repository");
+    let mut checked = 0;
+    for case in cases.as_array().expect("array") {
+        let file = shared
+            .join("conformance")
+            .join(case["file"].as_str().expect("file"));
+        let text = std::fs::read_to_string(&file).expect("sample");
+        for document in sidecar_guard::yaml::parse_stream(&text, Default::default()) {
+            let object = document.expect("sample parses").value;
+            if !case["object"].is_null()
+                && object.pointer("/metadata/name") != Some(&case["object"])
+            {
+                continue;
+            }
+            let response = validate(&request("CREATE", object, case["settings"].clone()));
+            assert_eq!(
+                response["accepted"],
+                case["admitted"],
+                "{}: {response}",
+                file.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 53, "only {checked} conformance objects");
+}
