@@ -2,6 +2,16 @@
 //! translation lives here: JS values in, the core's reports out as plain objects.
 //! Every failure is a thrown `Error` whose message says what is wrong.
 
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
 use js_sys::JSON;
 use serde_json::{json, Value};
 use sidecar_guard::settings::{parse_settings_text, SettingsError};

@@ -4,6 +4,16 @@
 //! file, syntax error, invalid object or settings). When both happen, 2 wins: a run that
 //! could not read everything must not pass for a clean one.
 
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
 mod inputs;
 mod render;
 mod sarif;
