@@ -307,22 +307,18 @@ impl Builder {
                     }
                     return Ok(false);
                 }
-                let (value, count) = self
+                let count = self
                     .anchors
                     .get(&anchor)
-                    .map(|(v, c)| (v, *c))
+                    .map(|(_, c)| *c)
                     .ok_or_else(|| self.error(span, "alias to an unknown anchor"))?;
                 // Count before cloning, so an alias bomb is refused before it allocates.
-                let value = {
-                    self.nodes = self.nodes.saturating_add(count);
-                    if self.nodes > MAX_NODES {
-                        return Err(self.error(
-                            span,
-                            format!("document expands to more than {MAX_NODES} nodes (alias expansion or sheer size)"),
-                        ));
-                    }
-                    value.clone()
-                };
+                self.count_nodes(span, count)?;
+                let value = self
+                    .anchors
+                    .get(&anchor)
+                    .map(|(v, _)| v.clone())
+                    .unwrap_or_default();
                 self.record_line(span);
                 self.push_value(value, span)
             }

@@ -1,7 +1,7 @@
 //! Files, directories and stdin → parsed documents → reports, with source positions.
 
 use sidecar_guard::yaml::{self, LineIndex};
-use sidecar_guard::{check, Error, Report, Settings};
+use sidecar_guard::{check, Error, Report, Settings, Status};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -24,7 +24,32 @@ pub struct Results {
     pub input_errors: Vec<(String, String)>,
 }
 
+/// Counts over a run, shared by every output format.
+pub struct Summary {
+    pub objects: usize,
+    pub checked: usize,
+    pub skipped: usize,
+    pub rejected: usize,
+    pub deny: usize,
+    pub warn: usize,
+    pub errors: usize,
+}
+
 impl Results {
+    pub fn summary(&self) -> Summary {
+        let reports = || self.outcomes.iter().filter_map(|o| o.result.as_ref().ok());
+        Summary {
+            objects: self.outcomes.len(),
+            checked: reports().filter(|r| r.status == Status::Checked).count(),
+            skipped: reports().filter(|r| r.status == Status::Skipped).count(),
+            rejected: reports().filter(|r| !r.allowed).count(),
+            deny: reports().map(|r| r.denials().count()).sum(),
+            warn: reports().map(|r| r.warnings().count()).sum(),
+            errors: self.input_errors.len()
+                + self.outcomes.iter().filter(|o| o.result.is_err()).count(),
+        }
+    }
+
     pub fn exit_code(&self) -> u8 {
         let errors =
             !self.input_errors.is_empty() || self.outcomes.iter().any(|o| o.result.is_err());

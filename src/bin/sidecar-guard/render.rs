@@ -110,24 +110,11 @@ pub fn text(results: &Results, color: bool) -> String {
 }
 
 fn summary_line(results: &Results) -> String {
-    let reports = || {
-        results
-            .outcomes
-            .iter()
-            .filter_map(|o| o.result.as_ref().ok())
-    };
-    let checked = reports().filter(|r| r.status == Status::Checked).count();
-    let skipped = reports().filter(|r| r.status == Status::Skipped).count();
-    let rejected = reports().filter(|r| !r.allowed).count();
-    let deny: usize = reports().map(|r| r.denials().count()).sum();
-    let warn: usize = reports().map(|r| r.warnings().count()).sum();
-    let errors = results.input_errors.len()
-        + results
-            .outcomes
-            .iter()
-            .filter(|o| o.result.is_err())
-            .count();
-    format!("{checked} checked, {rejected} rejected, {deny} deny and {warn} warn findings, {skipped} skipped, {errors} errors")
+    let s = results.summary();
+    format!(
+        "{} checked, {} rejected, {} deny and {} warn findings, {} skipped, {} errors",
+        s.checked, s.rejected, s.deny, s.warn, s.skipped, s.errors
+    )
 }
 
 fn outcome_json(outcome: &Outcome) -> Value {
@@ -150,23 +137,18 @@ fn outcome_json(outcome: &Outcome) -> Value {
 
 /// One JSON document for the whole run.
 pub fn json(results: &Results) -> String {
-    let reports = || {
-        results
-            .outcomes
-            .iter()
-            .filter_map(|o| o.result.as_ref().ok())
-    };
+    let s = results.summary();
     let document = json!({
         "tool": "sidecar-guard",
         "version": env!("CARGO_PKG_VERSION"),
         "summary": {
-            "objects": results.outcomes.len(),
-            "checked": reports().filter(|r| r.status == Status::Checked).count(),
-            "skipped": reports().filter(|r| r.status == Status::Skipped).count(),
-            "rejected": reports().filter(|r| !r.allowed).count(),
-            "deny": reports().map(|r| r.denials().count()).sum::<usize>(),
-            "warn": reports().map(|r| r.warnings().count()).sum::<usize>(),
-            "errors": results.input_errors.len() + results.outcomes.iter().filter(|o| o.result.is_err()).count(),
+            "objects": s.objects,
+            "checked": s.checked,
+            "skipped": s.skipped,
+            "rejected": s.rejected,
+            "deny": s.deny,
+            "warn": s.warn,
+            "errors": s.errors,
         },
         "inputErrors": results.input_errors.iter().map(|(source, message)| json!({"source": source, "message": message})).collect::<Vec<_>>(),
         "results": results.outcomes.iter().map(outcome_json).collect::<Vec<_>>(),
