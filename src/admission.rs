@@ -20,8 +20,11 @@
 
 use crate::report::Report;
 use crate::settings::{Settings, SettingsError};
+use crate::workload::AdmittedObject;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
+use std::cell::RefCell;
 
 /// Requests above this size are refused before parsing: the API server caps request
 /// bodies at 3 MiB, and the admission review wraps the object (and, on UPDATE, the old
@@ -64,12 +67,14 @@ impl Verdict {
     }
 }
 
-/// The parts of the request this policy reads; everything else is skipped unparsed.
+/// The parts of the request this policy reads, typed in one pass over the payload: the
+/// object's pod template is read as the rules' model (`workload`), everything else is
+/// skipped unparsed, and the settings are kept as text for the settings cache.
 #[derive(Deserialize)]
-struct Payload {
+struct Payload<'a> {
     request: Option<Request>,
-    #[serde(default)]
-    settings: Value,
+    #[serde(borrow, default)]
+    settings: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -77,11 +82,58 @@ struct Payload {
 struct Request {
     operation: Option<String>,
     #[serde(default)]
-    object: Value,
+    object: AdmittedObject,
     #[serde(default)]
-    old_object: Value,
+    old_object: AdmittedObject,
     #[serde(default)]
     sub_resource: Option<String>,
+}
+
+/// The same request read generically: the path for payloads the typed reading refuses
+/// (not JSON, a wrong type somewhere), so the rejection names the problem precisely.
+#[derive(Deserialize)]
+struct GenericPayload {
+    request: Option<GenericRequest>,
+    #[serde(default)]
+    settings: Value,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GenericRequest {
+    operation: Option<String>,
+    #[serde(default)]
+    object: Value,
+}
+
+thread_local! {
+    /// The last settings seen, by their JSON text: the host sends the same settings with
+    /// every request, and checking them (schema + types) costs more than judging a pod.
+    static SETTINGS: RefCell<Option<(String, Result<Settings, String>)>> = const { RefCell::new(None) };
+}
+
+/// Reads (or recalls) the settings given as JSON text.
+fn with_settings<T>(
+    text: &str,
+    judge: impl FnOnce(&Settings) -> T,
+    invalid: impl FnOnce(&str) -> T,
+) -> T {
+    SETTINGS.with(|cell| {
+        let mut cached = cell.borrow_mut();
+        if cached.as_ref().is_none_or(|(key, _)| key != text) {
+            let parsed = serde_json::from_str::<Value>(text)
+                .map_err(|e| e.to_string())
+                .and_then(|document| {
+                    Settings::from_value(&document).map_err(|errors| list(&errors))
+                });
+            *cached = Some((text.to_string(), parsed));
+        }
+        match cached.as_ref().map(|(_, parsed)| parsed) {
+            Some(Ok(settings)) => judge(settings),
+            Some(Err(message)) => invalid(message),
+            None => invalid("no settings"),
+        }
+    })
 }
 
 /// Judges one `ValidationRequest` payload (`{"request": …, "settings": …}`).
@@ -92,7 +144,47 @@ pub fn validate(payload: &[u8]) -> Verdict {
             payload.len()
         ));
     }
-    let payload: Payload = match serde_json::from_slice(payload) {
+    let Ok(payload_typed) = serde_json::from_slice::<Payload>(payload) else {
+        return validate_generic(payload);
+    };
+    let Some(request) = payload_typed.request else {
+        return Verdict::bad_request("the ValidationRequest has no request".to_string());
+    };
+    let settings_text = payload_typed.settings.map_or("null", RawValue::get);
+    with_settings(
+        settings_text,
+        |settings| judge_request(request, settings),
+        |message| Verdict::bad_request(format!("invalid policy settings: {message}")),
+    )
+}
+
+fn judge_request(request: Request, settings: &Settings) -> Verdict {
+    match request.operation.as_deref() {
+        Some("CREATE") | Some("UPDATE") => {}
+        Some(_) => return Verdict::accept(),
+        None => return Verdict::bad_request("the request has no operation".to_string()),
+    }
+    let Some(object) = request.object.0 else {
+        return Verdict::bad_request("the request has no object to judge".to_string());
+    };
+    let object = match object {
+        Ok(object) => object,
+        Err(e) => return Verdict::bad_request(format!("the object is invalid at {e}")),
+    };
+    let adds_ephemeral_containers = request.sub_resource.as_deref() == Some("ephemeralcontainers");
+    if request.operation.as_deref() == Some("UPDATE") && !adds_ephemeral_containers {
+        if let Some(Ok(old)) = &request.old_object.0 {
+            if crate::workload::unchanged_for_judging(&object, old) {
+                return Verdict::accept();
+            }
+        }
+    }
+    verdict(&crate::check_extracted(object, settings))
+}
+
+/// The generic reading, for payloads the typed one refused: it finds what is wrong.
+fn validate_generic(payload: &[u8]) -> Verdict {
+    let payload: GenericPayload = match serde_json::from_slice(payload) {
         Ok(p) => p,
         Err(e) => {
             return Verdict::bad_request(format!(
@@ -116,13 +208,6 @@ pub fn validate(payload: &[u8]) -> Verdict {
     }
     if request.object.is_null() {
         return Verdict::bad_request("the request has no object to judge".to_string());
-    }
-    let adds_ephemeral_containers = request.sub_resource.as_deref() == Some("ephemeralcontainers");
-    if request.operation.as_deref() == Some("UPDATE")
-        && !adds_ephemeral_containers
-        && crate::workload::unchanged_for_judging(&request.object, &request.old_object)
-    {
-        return Verdict::accept();
     }
     judge(&request.object, &settings)
 }

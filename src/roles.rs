@@ -17,10 +17,10 @@
 
 use crate::catalogue::{is_known_sidecar, repository_path};
 use crate::glob::any_match;
+use crate::model::{Container, PodSpec};
 use crate::report::Role;
 use crate::settings::Settings;
 use crate::workload::DEFAULT_CONTAINER_ANNOTATION;
-use k8s_openapi::api::core::v1::{Container, PodSpec};
 use std::collections::BTreeMap;
 
 /// One classified container.

@@ -3,12 +3,21 @@
 //! Kinds are matched on API group and kind (any version), so a custom resource that
 //! happens to be called `Deployment` in another group is not mistaken for one. `List`
 //! (kubectl's output) and typed lists (`PodList`, …) are unpacked.
+//!
+//! Objects are read in one pass, from JSON text or from a `Value`, deserialising only the
+//! pod template's parts the rules read (`model`) and skipping everything else unparsed:
+//! `managedFields`, status, the last-applied annotation. The pod spec is typed on the fly
+//! when `apiVersion` and `kind` come before it (as the API server and kubectl write
+//! objects); otherwise it is kept as a `Value` and typed once the kind is known.
 
+use crate::model::{Container, PodSpec};
 use crate::yaml::escape_pointer;
 use crate::Error;
-use k8s_openapi::api::core::v1::{Container, EphemeralContainer, PodSpec};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::fmt;
 
 /// Where a kind keeps its pod template.
 struct PodCarrier {
@@ -105,30 +114,8 @@ pub fn pod_carrying_resources() -> impl Iterator<Item = (&'static str, &'static 
         .map(|c| (c.groups.first().copied().unwrap_or_default(), c.resource))
 }
 
-/// Whether an UPDATE leaves everything the rules judge as it was: the pod template (its
-/// spec and annotations) and the object's exemption annotation. Such an update (a label,
-/// a replica count, a controller's bookkeeping) brings nothing new to judge, and
-/// rejecting it would block routine operations on objects admitted before the policy.
-pub fn unchanged_for_judging(new: &Value, old: &Value) -> bool {
-    let Ok(header) = header(new, "", None) else {
-        return false;
-    };
-    let Some(carrier) = carrier(&header) else {
-        return false;
-    };
-    let same = |pointer: &str| new.pointer(pointer) == old.pointer(pointer);
-    let ignore = format!(
-        "/metadata/annotations/{}",
-        escape_pointer(IGNORE_ANNOTATION)
-    );
-    same(&format!("{}/spec", carrier.template))
-        && same(&format!("{}/metadata/annotations", carrier.template))
-        && same(&ignore)
-        && old.get("kind") == new.get("kind")
-}
-
 /// The identity of one object.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ObjectHeader {
     pub kind: String,
     pub api_version: String,
@@ -138,22 +125,23 @@ pub struct ObjectHeader {
     pub pointer: String,
 }
 
-/// A pod template found in an object.
-#[derive(Clone, Debug)]
+/// A pod template found in an object: what the rules judge.
+#[derive(Clone, Debug, PartialEq)]
 pub struct PodTemplate {
     pub spec: PodSpec,
     /// Pointer of the pod spec in the document.
     pub spec_pointer: String,
-    /// The pod's own annotations (the template's, for workloads).
+    /// The pod's own annotations that the rules read (the template's, for workloads).
     pub pod_annotations: BTreeMap<String, String>,
     /// Annotations that may carry exemptions: (pointer, value), object first.
     pub ignore_annotations: Vec<(String, String)>,
     pub run_to_completion: bool,
-    /// `ephemeralContainers`, as plain containers (the fields the rules read).
+    /// `ephemeralContainers` (taken out of `spec`).
     pub ephemeral: Vec<Container>,
 }
 
 /// One object of a document: its header, and its pod template if its kind has one.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Extracted {
     pub header: ObjectHeader,
     pub template: Option<PodTemplate>,
@@ -161,6 +149,9 @@ pub struct Extracted {
 
 pub const IGNORE_ANNOTATION: &str = "sidecar-guard.io/ignore";
 pub const DEFAULT_CONTAINER_ANNOTATION: &str = "kubectl.kubernetes.io/default-container";
+/// The annotations any rule reads; the others are skipped (their values must still be
+/// strings, as the API requires).
+const READ_ANNOTATIONS: [&str; 2] = [IGNORE_ANNOTATION, DEFAULT_CONTAINER_ANNOTATION];
 
 /// Lists nest at most this deep (kubectl never nests them at all).
 const MAX_LIST_DEPTH: usize = 4;
@@ -172,6 +163,48 @@ pub fn extract(document: &Value) -> Vec<Result<Extracted, Error>> {
     out
 }
 
+/// Extracts the object of one JSON document without building a `Value` of it. `None`
+/// when the text is not one JSON value that reads cleanly this way; the caller then
+/// takes the general path (`yaml` + `extract`), which reports the problem precisely.
+pub fn extract_json(text: &str) -> Option<Vec<Result<Extracted, Error>>> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let parts = ObjectParts::deserialize(&mut deserializer).ok()?;
+    deserializer.end().ok()?;
+    Some(parts.resolve(String::new(), None, 0))
+}
+
+/// Reads the object of an admission request: `None` for `null` (DELETE), or the
+/// extracted object.
+#[derive(Debug, Default)]
+pub struct AdmittedObject(pub Option<Result<Extracted, Error>>);
+
+impl<'de> Deserialize<'de> for AdmittedObject {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let Some(parts) = Option::<ObjectParts>::deserialize(deserializer)? else {
+            return Ok(AdmittedObject(None));
+        };
+        // The API server admits objects one by one: a List here is an error.
+        let mut objects = parts.resolve(String::new(), None, MAX_LIST_DEPTH);
+        Ok(AdmittedObject(match objects.len() {
+            1 => objects.pop(),
+            _ => Some(Err(Error::object("", "expected exactly one object"))),
+        }))
+    }
+}
+
+/// Whether an UPDATE leaves everything the rules judge as it was: the kind, the pod
+/// template's judged fields and annotations, and the exemption annotations. Such an
+/// update (a label, a replica count, a controller's bookkeeping) brings nothing new to
+/// judge, and rejecting it would block routine operations on objects admitted before
+/// the policy. Only fields some rule reads are compared (`model`), so a change to any
+/// of them is judged.
+pub fn unchanged_for_judging(new: &Extracted, old: &Extracted) -> bool {
+    new.template.is_some()
+        && new.header.kind == old.header.kind
+        && new.header.api_version == old.header.api_version
+        && new.template == old.template
+}
+
 fn extract_into(
     value: &Value,
     pointer: String,
@@ -179,256 +212,763 @@ fn extract_into(
     depth: usize,
     out: &mut Vec<Result<Extracted, Error>>,
 ) {
-    let header = match header(value, &pointer, implied) {
-        Ok(h) => h,
-        Err(e) => {
-            out.push(Err(e));
-            return;
-        }
-    };
-    let is_list =
-        header.kind == "List" || (header.kind.ends_with("List") && value.get("items").is_some());
-    if is_list {
-        if depth >= MAX_LIST_DEPTH {
-            out.push(Err(Error::object(
-                &pointer,
-                format!("Lists nested more than {MAX_LIST_DEPTH} deep"),
-            )));
-            return;
-        }
-        let Some(items) = value.get("items").and_then(Value::as_array) else {
-            out.push(Err(Error::object(
-                format!("{pointer}/items"),
-                format!("a {} needs an items array", header.kind),
-            )));
-            return;
-        };
-        // A typed list's items carry no kind of their own: `PodList` holds Pods.
-        let item_kind = header.kind.strip_suffix("List").filter(|k| !k.is_empty());
-        for (i, item) in items.iter().enumerate() {
-            let implied = item_kind.map(|k| (k, header.api_version.as_str()));
-            extract_into(
-                item,
-                format!("{pointer}/items/{i}"),
-                implied,
-                depth + 1,
-                out,
-            );
-        }
-        return;
+    match from_value(value, std::marker::PhantomData::<ObjectParts>, &pointer) {
+        Ok(parts) => out.extend(parts.resolve(pointer, implied, depth)),
+        Err(e) => out.push(Err(e)),
     }
-    let template = match carrier(&header) {
-        Some(carrier) => match pod_template(value, &header, carrier) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                out.push(Err(e));
-                return;
-            }
-        },
-        None => None,
-    };
-    out.push(Ok(Extracted { header, template }));
 }
 
-fn carrier(header: &ObjectHeader) -> Option<&'static PodCarrier> {
-    let group = header
-        .api_version
-        .rsplit_once('/')
-        .map_or("", |(group, _)| group);
+fn carrier(kind: &str, api_version: &str) -> Option<&'static PodCarrier> {
+    let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
     POD_CARRIERS
         .iter()
-        .find(|c| c.kind == header.kind && c.groups.contains(&group))
+        .find(|c| c.kind == kind && c.groups.contains(&group))
 }
 
-fn string_field(value: &Value, key: &str, pointer: &str) -> Result<Option<String>, Error> {
-    match value.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(Error::object(
-            format!("{pointer}/{key}"),
-            format!("expected a string, found {}", describe(other)),
-        )),
+/// A string field as written: a string, absent/null, or a description of what was
+/// found instead (reported later, in the order the checks run).
+type StringField = Option<Result<String, String>>;
+
+struct StringFieldSeed;
+
+impl<'de> DeserializeSeed<'de> for StringFieldSeed {
+    type Value = StringField;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<StringField, D::Error> {
+        deserializer.deserialize_any(Found::new(
+            |s: &str| Some(Ok(s.to_string())),
+            None,
+            |d| Some(Err(d)),
+        ))
     }
 }
 
-fn header(
-    value: &Value,
-    pointer: &str,
-    implied: Option<(&str, &str)>,
-) -> Result<ObjectHeader, Error> {
-    if !value.is_object() {
-        return Err(Error::object(
-            pointer,
-            format!(
-                "expected a Kubernetes object (a mapping with apiVersion and kind), found {}",
-                describe(value)
-            ),
-        ));
-    }
-    let kind = string_field(value, "kind", pointer)?
-        .or_else(|| implied.map(|(k, _)| k.to_string()))
-        .filter(|k| !k.is_empty())
-        .ok_or_else(|| Error::object(format!("{pointer}/kind"), "the object has no kind"))?;
-    let api_version = string_field(value, "apiVersion", pointer)?
-        .or_else(|| implied.map(|(_, v)| v.to_string()))
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| {
-            Error::object(
-                format!("{pointer}/apiVersion"),
-                format!("the {kind} has no apiVersion"),
-            )
-        })?;
-    let metadata_pointer = format!("{pointer}/metadata");
-    let (name, namespace) = match value.get("metadata") {
-        None | Some(Value::Null) => (None, None),
-        Some(metadata @ Value::Object(_)) => (
-            string_field(metadata, "name", &metadata_pointer)?,
-            string_field(metadata, "namespace", &metadata_pointer)?,
-        ),
-        Some(other) => {
-            return Err(Error::object(
-                metadata_pointer,
-                format!("expected a mapping, found {}", describe(other)),
-            ))
+/// A visitor for "a T, or null, or a description of the wrong thing found": wrong
+/// types are data for a later message, not deserialisation errors.
+struct Found<T, F, G> {
+    on_str: F,
+    on_null: T,
+    on_other: G,
+}
+
+impl<T, F, G> Found<T, F, G> {
+    fn new(on_str: F, on_null: T, on_other: G) -> Self {
+        Found {
+            on_str,
+            on_null,
+            on_other,
         }
-    };
-    Ok(ObjectHeader {
-        kind,
-        api_version,
-        name,
-        namespace,
-        pointer: pointer.to_string(),
-    })
+    }
 }
 
-fn annotations(value: &Value, metadata_pointer: &str) -> Result<BTreeMap<String, String>, Error> {
-    let annotations_pointer = format!("{metadata_pointer}/annotations");
-    match value.pointer("/metadata").map(|m| m.get("annotations")) {
-        None | Some(None) | Some(Some(Value::Null)) => Ok(BTreeMap::new()),
-        Some(Some(Value::Object(map))) => map
-            .iter()
-            .map(|(key, v)| match v {
-                Value::String(s) => Ok((key.clone(), s.clone())),
-                other => Err(Error::object(
-                    format!("{annotations_pointer}/{}", escape_pointer(key)),
-                    format!(
-                        "annotation values must be strings, found {}",
-                        describe(other)
-                    ),
-                )),
-            })
-            .collect(),
-        Some(Some(other)) => Err(Error::object(
-            annotations_pointer,
-            format!("expected a mapping, found {}", describe(other)),
+impl<'de, T, F, G> Visitor<'de> for Found<T, F, G>
+where
+    F: FnOnce(&str) -> T,
+    G: FnOnce(String) -> T,
+{
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+        Ok((self.on_str)(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<T, E> {
+        Ok(self.on_null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<T, E> {
+        Ok(self.on_null)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<T, E> {
+        Ok((self.on_other)(describe(&Value::Bool(v))))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
+        Ok((self.on_other)(describe(&Value::from(v))))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
+        Ok((self.on_other)(describe(&Value::from(v))))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
+        Ok((self.on_other)(describe(&Value::from(v))))
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<T, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok((self.on_other)("a list".to_string()))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok((self.on_other)("a mapping".to_string()))
+    }
+}
+
+/// `metadata`: the name, the namespace and the annotations any rule reads.
+#[derive(Debug)]
+struct Metadata {
+    name: StringField,
+    namespace: StringField,
+    /// The annotations read, or the first problem: (pointer suffix, description).
+    annotations: Result<BTreeMap<String, String>, (String, String)>,
+}
+
+impl Default for Metadata {
+    fn default() -> Self {
+        Metadata {
+            name: None,
+            namespace: None,
+            annotations: Ok(BTreeMap::new()),
+        }
+    }
+}
+
+/// `metadata` as written: absent/null, a mapping, or something else (described).
+#[derive(Debug, Default)]
+enum MetadataField {
+    #[default]
+    Absent,
+    Mapping(Metadata),
+    Other(String),
+}
+
+impl<'de> Deserialize<'de> for MetadataField {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MetadataVisitor;
+        impl<'de> Visitor<'de> for MetadataVisitor {
+            type Value = MetadataField;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("object metadata")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MetadataField, A::Error> {
+                let mut metadata = Metadata::default();
+                while let Some(key) = map.next_key::<KeyName>()? {
+                    match key.0.as_str() {
+                        "name" => metadata.name = map.next_value_seed(StringFieldSeed)?,
+                        "namespace" => metadata.namespace = map.next_value_seed(StringFieldSeed)?,
+                        "annotations" => metadata.annotations = map.next_value::<Annotations>()?.0,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(MetadataField::Mapping(metadata))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<MetadataField, E> {
+                Ok(MetadataField::Absent)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<MetadataField, E> {
+                Ok(MetadataField::Absent)
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<MetadataField, E> {
+                Ok(MetadataField::Other(describe(&Value::Bool(v))))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<MetadataField, E> {
+                Ok(MetadataField::Other(describe(&Value::from(v))))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<MetadataField, E> {
+                Ok(MetadataField::Other(describe(&Value::from(v))))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<MetadataField, E> {
+                Ok(MetadataField::Other(describe(&Value::from(v))))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<MetadataField, E> {
+                Ok(MetadataField::Other(describe(&Value::from(v))))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<MetadataField, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(MetadataField::Other("a list".to_string()))
+            }
+        }
+        deserializer.deserialize_any(MetadataVisitor)
+    }
+}
+
+/// A map key, borrowed when the input allows it.
+struct KeyName(String);
+
+impl<'de> Deserialize<'de> for KeyName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = KeyName;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyName, E> {
+                Ok(KeyName(v.to_string()))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// The annotations the rules read; every value must be a string.
+struct Annotations(Result<BTreeMap<String, String>, (String, String)>);
+
+impl<'de> Deserialize<'de> for Annotations {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AnnotationsVisitor;
+        impl<'de> Visitor<'de> for AnnotationsVisitor {
+            type Value = Annotations;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("annotations")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Annotations, A::Error> {
+                let mut read = BTreeMap::new();
+                let mut problem = None;
+                while let Some(key) = map.next_key::<KeyName>()? {
+                    let wanted = READ_ANNOTATIONS.contains(&key.0.as_str());
+                    let value: Result<Option<String>, String> =
+                        map.next_value_seed(AnnotationValue(wanted))?;
+                    match value {
+                        Ok(Some(v)) => {
+                            read.insert(key.0, v);
+                        }
+                        Ok(None) => {}
+                        Err(found) => {
+                            problem.get_or_insert((format!("/{}", escape_pointer(&key.0)), found));
+                        }
+                    }
+                }
+                Ok(Annotations(match problem {
+                    Some(p) => Err(p),
+                    None => Ok(read),
+                }))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Annotations, E> {
+                Ok(Annotations(Ok(BTreeMap::new())))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Annotations, E> {
+                Ok(Annotations(Ok(BTreeMap::new())))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Annotations, E> {
+                Ok(not_a_mapping(describe(&Value::Bool(v))))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Annotations, E> {
+                Ok(not_a_mapping(describe(&Value::from(v))))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Annotations, E> {
+                Ok(not_a_mapping(describe(&Value::from(v))))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Annotations, E> {
+                Ok(not_a_mapping(describe(&Value::from(v))))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Annotations, E> {
+                Ok(not_a_mapping(describe(&Value::from(v))))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Annotations, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(not_a_mapping("a list".to_string()))
+            }
+        }
+        deserializer.deserialize_any(AnnotationsVisitor)
+    }
+}
+
+fn not_a_mapping(found: String) -> Annotations {
+    Annotations(Err((
+        String::new(),
+        format!("expected a mapping, found {found}"),
+    )))
+}
+
+/// One annotation value: kept when `.0`, checked to be a string either way.
+struct AnnotationValue(bool);
+
+impl<'de> DeserializeSeed<'de> for AnnotationValue {
+    type Value = Result<Option<String>, String>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        let keep = self.0;
+        deserializer.deserialize_any(Found::new(
+            move |s: &str| Ok(keep.then(|| s.to_string())),
+            Err("annotation values must be strings, found null".to_string()),
+            |d| Err(format!("annotation values must be strings, found {d}")),
+        ))
+    }
+}
+
+/// A part of an object that holds (or leads to) the pod template: typed on the fly when
+/// the kind is already known, otherwise kept whole until it is.
+#[derive(Debug, Default)]
+enum Slot {
+    #[default]
+    Absent,
+    Typed(Box<TemplateField>),
+    Deferred(Value),
+}
+
+/// The template as found at the carrier's path.
+#[derive(Debug, Default)]
+enum TemplateField {
+    /// Absent or null anywhere along the path.
+    #[default]
+    Missing,
+    /// Something other than a mapping (described).
+    NotAMapping(String),
+    Found {
+        metadata: MetadataField,
+        spec: Option<Box<PodSpec>>,
+    },
+}
+
+/// Deserialises the template found by following `path` (keys) from the value given.
+/// The last step is the template mapping itself; a Pod's "template" is its own
+/// `metadata` + `spec`, read by the object visitor instead.
+struct TemplateSeed<'p> {
+    path: &'p [&'p str],
+}
+
+impl<'de> DeserializeSeed<'de> for TemplateSeed<'_> {
+    type Value = TemplateField;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<TemplateField, D::Error> {
+        deserializer.deserialize_any(TemplateVisitor { path: self.path })
+    }
+}
+
+struct TemplateVisitor<'p> {
+    path: &'p [&'p str],
+}
+
+impl TemplateVisitor<'_> {
+    /// A non-mapping at the last step is described; earlier steps are simply missing
+    /// (the template is not where the kind keeps it).
+    fn other(&self, found: String) -> TemplateField {
+        if self.path.is_empty() {
+            TemplateField::NotAMapping(found)
+        } else {
+            TemplateField::Missing
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for TemplateVisitor<'_> {
+    type Value = TemplateField;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a pod template")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TemplateField, A::Error> {
+        let mut found = if self.path.is_empty() {
+            TemplateField::Found {
+                metadata: MetadataField::Absent,
+                spec: None,
+            }
+        } else {
+            TemplateField::Missing
+        };
+        while let Some(key) = map.next_key::<KeyName>()? {
+            match (self.path.split_first(), &mut found) {
+                (Some((step, rest)), _) if key.0 == *step => {
+                    found = map.next_value_seed(TemplateSeed { path: rest })?;
+                }
+                (None, TemplateField::Found { metadata, .. }) if key.0 == "metadata" => {
+                    *metadata = map.next_value()?;
+                }
+                (None, TemplateField::Found { spec, .. }) if key.0 == "spec" => {
+                    *spec = map.next_value()?;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(found)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<TemplateField, E> {
+        Ok(TemplateField::Missing)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<TemplateField, E> {
+        Ok(TemplateField::Missing)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<TemplateField, E> {
+        Ok(self.other(describe(&Value::Bool(v))))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<TemplateField, E> {
+        Ok(self.other(describe(&Value::from(v))))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<TemplateField, E> {
+        Ok(self.other(describe(&Value::from(v))))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<TemplateField, E> {
+        Ok(self.other(describe(&Value::from(v))))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<TemplateField, E> {
+        Ok(self.other(describe(&Value::from(v))))
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<TemplateField, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(self.other("a list".to_string()))
+    }
+}
+
+/// The carrier's template path as keys, split at the first step ("spec" or "template").
+/// A Pod has no template: its own metadata and spec are read.
+fn template_steps(carrier: &PodCarrier) -> Vec<&'static str> {
+    carrier
+        .template
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// Everything the checks need from one object, read in one pass.
+#[derive(Debug, Default)]
+struct ObjectParts {
+    api_version: StringField,
+    kind: StringField,
+    metadata: MetadataField,
+    /// `spec` (a Pod's pod spec, or the workload spec leading to the template).
+    spec: Slot,
+    /// A Pod's spec, typed directly.
+    pod_spec: Option<PodSpec>,
+    /// `template` (PodTemplate).
+    template: Slot,
+    items: Option<Value>,
+    /// The document is not a mapping: what it is.
+    not_an_object: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for ObjectParts {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ObjectVisitor)
+    }
+}
+
+struct ObjectVisitor;
+
+impl ObjectVisitor {
+    fn not_an_object(found: String) -> ObjectParts {
+        ObjectParts {
+            not_an_object: Some(found),
+            ..ObjectParts::default()
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for ObjectVisitor {
+    type Value = ObjectParts;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Kubernetes object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ObjectParts, A::Error> {
+        let mut parts = ObjectParts::default();
+        while let Some(key) = map.next_key::<KeyName>()? {
+            let known = match (&parts.kind, &parts.api_version) {
+                (Some(Ok(kind)), Some(Ok(api_version))) => Some(carrier(kind, api_version)),
+                _ => None,
+            };
+            match key.0.as_str() {
+                "apiVersion" => parts.api_version = map.next_value_seed(StringFieldSeed)?,
+                "kind" => parts.kind = map.next_value_seed(StringFieldSeed)?,
+                "metadata" => parts.metadata = map.next_value()?,
+                "items" => parts.items = Some(map.next_value()?),
+                field @ ("spec" | "template") => {
+                    let slot = match known {
+                        // A Pod's spec is the pod spec.
+                        Some(Some(c)) if c.template.is_empty() && field == "spec" => {
+                            parts.pod_spec = map.next_value()?;
+                            continue;
+                        }
+                        Some(Some(c)) => match template_steps(c).split_first() {
+                            Some((first, rest)) if first == &field => Slot::Typed(Box::new(
+                                map.next_value_seed(TemplateSeed { path: rest })?,
+                            )),
+                            _ => {
+                                map.next_value::<IgnoredAny>()?;
+                                Slot::Absent
+                            }
+                        },
+                        // Not a pod carrier (a List's spec, a ConfigMap's …): skipped.
+                        Some(None) => {
+                            map.next_value::<IgnoredAny>()?;
+                            Slot::Absent
+                        }
+                        None => Slot::Deferred(map.next_value()?),
+                    };
+                    if field == "spec" {
+                        parts.spec = slot;
+                    } else {
+                        parts.template = slot;
+                    }
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(parts)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<ObjectParts, E> {
+        Ok(Self::not_an_object("null".to_string()))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<ObjectParts, E> {
+        Ok(Self::not_an_object("null".to_string()))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<ObjectParts, E> {
+        Ok(Self::not_an_object(describe(&Value::Bool(v))))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<ObjectParts, E> {
+        Ok(Self::not_an_object(describe(&Value::from(v))))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<ObjectParts, E> {
+        Ok(Self::not_an_object(describe(&Value::from(v))))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<ObjectParts, E> {
+        Ok(Self::not_an_object(describe(&Value::from(v))))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<ObjectParts, E> {
+        Ok(Self::not_an_object(describe(&Value::from(v))))
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<ObjectParts, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Self::not_an_object("a list".to_string()))
+    }
+}
+
+fn string_field(
+    field: StringField,
+    pointer: impl FnOnce() -> String,
+) -> Result<Option<String>, Error> {
+    match field {
+        None => Ok(None),
+        Some(Ok(s)) => Ok(Some(s)),
+        Some(Err(found)) => Err(Error::object(
+            pointer(),
+            format!("expected a string, found {found}"),
         )),
     }
 }
 
-fn pod_template(
-    object: &Value,
-    header: &ObjectHeader,
-    carrier: &PodCarrier,
-) -> Result<PodTemplate, Error> {
-    let base = &header.pointer;
-    let template_pointer = format!("{base}{}", carrier.template);
-    let template = object
-        .pointer(carrier.template)
-        .filter(|t| !t.is_null())
-        .ok_or_else(|| {
+/// Deserialises a `Value` with a seed; an error names its JSON pointer under `pointer`.
+fn from_value<'de, S: DeserializeSeed<'de>>(
+    value: &'de Value,
+    seed: S,
+    pointer: &str,
+) -> Result<S::Value, Error> {
+    let mut track = serde_path_to_error::Track::new();
+    seed.deserialize(serde_path_to_error::Deserializer::new(value, &mut track))
+        .map_err(|e| {
             Error::object(
-                &template_pointer,
                 format!(
-                    "a {} needs a pod template at {}",
-                    header.kind,
-                    if carrier.template.is_empty() {
-                        "/spec"
-                    } else {
-                        carrier.template
-                    }
+                    "{pointer}{}",
+                    crate::settings::path_to_pointer(&track.path())
                 ),
+                e.to_string(),
             )
-        })?;
-    if !template.is_object() {
-        return Err(Error::object(
-            &template_pointer,
-            format!(
-                "expected a pod template mapping, found {}",
-                describe(template)
-            ),
-        ));
+        })
+}
+
+impl ObjectParts {
+    /// Checks the parts in the order messages are expected and builds the extracted
+    /// object(s).
+    fn resolve(
+        self,
+        pointer: String,
+        implied: Option<(&str, &str)>,
+        depth: usize,
+    ) -> Vec<Result<Extracted, Error>> {
+        let mut out = Vec::new();
+        match self.resolve_into(pointer, implied, depth, &mut out) {
+            Ok(()) => out,
+            Err(e) => {
+                out.push(Err(e));
+                out
+            }
+        }
     }
-    let spec_pointer = format!("{template_pointer}/spec");
-    let spec_value = template
-        .get("spec")
-        .filter(|s| !s.is_null())
-        .ok_or_else(|| {
-            Error::object(
+
+    fn resolve_into(
+        self,
+        pointer: String,
+        implied: Option<(&str, &str)>,
+        depth: usize,
+        out: &mut Vec<Result<Extracted, Error>>,
+    ) -> Result<(), Error> {
+        if let Some(found) = self.not_an_object {
+            return Err(Error::object(
+                pointer,
+                format!("expected a Kubernetes object (a mapping with apiVersion and kind), found {found}"),
+            ));
+        }
+        let kind = string_field(self.kind, || format!("{pointer}/kind"))?
+            .or_else(|| implied.map(|(k, _)| k.to_string()))
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| Error::object(format!("{pointer}/kind"), "the object has no kind"))?;
+        let api_version = string_field(self.api_version, || format!("{pointer}/apiVersion"))?
+            .or_else(|| implied.map(|(_, v)| v.to_string()))
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| {
+                Error::object(
+                    format!("{pointer}/apiVersion"),
+                    format!("the {kind} has no apiVersion"),
+                )
+            })?;
+        let metadata_pointer = format!("{pointer}/metadata");
+        let metadata = match self.metadata {
+            MetadataField::Absent => Metadata::default(),
+            MetadataField::Mapping(m) => m,
+            MetadataField::Other(found) => {
+                return Err(Error::object(
+                    metadata_pointer,
+                    format!("expected a mapping, found {found}"),
+                ))
+            }
+        };
+        let name = string_field(metadata.name, || format!("{metadata_pointer}/name"))?;
+        let namespace = string_field(metadata.namespace, || {
+            format!("{metadata_pointer}/namespace")
+        })?;
+        let header = ObjectHeader {
+            kind,
+            api_version,
+            name,
+            namespace,
+            pointer,
+        };
+
+        let is_list =
+            header.kind == "List" || (header.kind.ends_with("List") && self.items.is_some());
+        if is_list {
+            let pointer = &header.pointer;
+            if depth >= MAX_LIST_DEPTH {
+                return Err(Error::object(
+                    pointer,
+                    format!("Lists nested more than {MAX_LIST_DEPTH} deep"),
+                ));
+            }
+            let Some(Value::Array(items)) = self.items else {
+                return Err(Error::object(
+                    format!("{pointer}/items"),
+                    format!("a {} needs an items array", header.kind),
+                ));
+            };
+            // A typed list's items carry no kind of their own: `PodList` holds Pods.
+            let item_kind = header.kind.strip_suffix("List").filter(|k| !k.is_empty());
+            for (i, item) in items.iter().enumerate() {
+                let implied = item_kind.map(|k| (k, header.api_version.as_str()));
+                extract_into(
+                    item,
+                    format!("{pointer}/items/{i}"),
+                    implied,
+                    depth + 1,
+                    out,
+                );
+            }
+            return Ok(());
+        }
+
+        let Some(carrier) = carrier(&header.kind, &header.api_version) else {
+            out.push(Ok(Extracted {
+                header,
+                template: None,
+            }));
+            return Ok(());
+        };
+        let base = header.pointer.clone();
+        let template_pointer = format!("{base}{}", carrier.template);
+        let steps = template_steps(carrier);
+        let (template_metadata, spec) = if steps.is_empty() {
+            let spec = match (self.pod_spec, self.spec) {
+                (Some(spec), _) => Some(spec),
+                (None, Slot::Deferred(value)) => from_value(
+                    &value,
+                    std::marker::PhantomData::<Option<PodSpec>>,
+                    &format!("{base}/spec"),
+                )?,
+                _ => None,
+            };
+            (None, spec)
+        } else {
+            let (first, rest) = steps.split_first().map_or(("", &[][..]), |(f, r)| (*f, r));
+            let slot = if first == "spec" {
+                self.spec
+            } else {
+                self.template
+            };
+            let field = match slot {
+                Slot::Absent => TemplateField::Missing,
+                Slot::Typed(field) => *field,
+                Slot::Deferred(value) => from_value(
+                    &value,
+                    TemplateSeed { path: rest },
+                    &format!("{base}/{first}"),
+                )?,
+            };
+            match field {
+                TemplateField::Missing => {
+                    return Err(Error::object(
+                        &template_pointer,
+                        format!(
+                            "a {} needs a pod template at {}",
+                            header.kind, carrier.template
+                        ),
+                    ))
+                }
+                TemplateField::NotAMapping(found) => {
+                    return Err(Error::object(
+                        &template_pointer,
+                        format!("expected a pod template mapping, found {found}"),
+                    ))
+                }
+                TemplateField::Found { metadata, spec } => (Some(metadata), spec.map(|s| *s)),
+            }
+        };
+        let spec_pointer = format!("{template_pointer}/spec");
+        let Some(mut spec) = spec else {
+            return Err(Error::object(
                 &spec_pointer,
                 format!("the {} has no pod spec", header.kind),
-            )
-        })?;
-    let spec: PodSpec = serde_path_to_error::deserialize(spec_value).map_err(|e| {
-        Error::object(
+            ));
+        };
+        let annotations = |result: Result<BTreeMap<String, String>, (String, String)>,
+                           meta: &str| {
+            result.map_err(|(suffix, message)| {
+                Error::object(format!("{meta}/metadata/annotations{suffix}"), message)
+            })
+        };
+        let object_annotations = annotations(metadata.annotations, &base)?;
+        let pod_annotations = match template_metadata {
+            None => object_annotations.clone(),
+            Some(MetadataField::Absent) => BTreeMap::new(),
+            Some(MetadataField::Mapping(m)) => annotations(m.annotations, &template_pointer)?,
+            Some(MetadataField::Other(found)) => {
+                return Err(Error::object(
+                    format!("{template_pointer}/metadata"),
+                    format!("expected a mapping, found {found}"),
+                ))
+            }
+        };
+        let annotation_pointer = |meta: &str| {
             format!(
-                "{spec_pointer}{}",
-                crate::settings::path_to_pointer(e.path())
-            ),
-            e.inner().to_string(),
-        )
-    })?;
-    let object_annotations = annotations(object, &format!("{base}/metadata"))?;
-    let pod_annotations = if carrier.template.is_empty() {
-        object_annotations.clone()
-    } else {
-        annotations(template, &format!("{template_pointer}/metadata"))?
-    };
-    let mut ignore_annotations = Vec::new();
-    let annotation_pointer = |meta: &str| {
-        format!(
-            "{meta}/metadata/annotations/{}",
-            escape_pointer(IGNORE_ANNOTATION)
-        )
-    };
-    if let Some(v) = object_annotations.get(IGNORE_ANNOTATION) {
-        ignore_annotations.push((annotation_pointer(base), v.clone()));
-    }
-    if !carrier.template.is_empty() {
-        if let Some(v) = pod_annotations.get(IGNORE_ANNOTATION) {
-            ignore_annotations.push((annotation_pointer(&template_pointer), v.clone()));
+                "{meta}/metadata/annotations/{}",
+                escape_pointer(IGNORE_ANNOTATION)
+            )
+        };
+        let mut ignore_annotations = Vec::new();
+        if let Some(v) = object_annotations.get(IGNORE_ANNOTATION) {
+            ignore_annotations.push((annotation_pointer(&base), v.clone()));
         }
-    }
-    let restart_policy_ends = matches!(
-        spec.restart_policy.as_deref(),
-        Some("Never") | Some("OnFailure")
-    );
-    let ephemeral = spec
-        .ephemeral_containers
-        .iter()
-        .flatten()
-        .map(as_container)
-        .collect();
-    Ok(PodTemplate {
-        ephemeral,
-        spec,
-        spec_pointer,
-        pod_annotations,
-        ignore_annotations,
-        run_to_completion: carrier.runs_to_completion || restart_policy_ends,
-    })
-}
-
-/// The fields of an ephemeral container that rules read, as a `Container`.
-fn as_container(e: &EphemeralContainer) -> Container {
-    Container {
-        name: e.name.clone(),
-        image: e.image.clone(),
-        command: e.command.clone(),
-        args: e.args.clone(),
-        env: e.env.clone(),
-        ports: e.ports.clone(),
-        volume_mounts: e.volume_mounts.clone(),
-        ..Container::default()
+        if !steps.is_empty() {
+            if let Some(v) = pod_annotations.get(IGNORE_ANNOTATION) {
+                ignore_annotations.push((annotation_pointer(&template_pointer), v.clone()));
+            }
+        }
+        let restart_policy_ends = matches!(
+            spec.restart_policy.as_deref(),
+            Some("Never") | Some("OnFailure")
+        );
+        let ephemeral = spec.ephemeral_containers.take().unwrap_or_default();
+        out.push(Ok(Extracted {
+            header,
+            template: Some(PodTemplate {
+                ephemeral,
+                spec,
+                spec_pointer,
+                pod_annotations,
+                ignore_annotations,
+                run_to_completion: carrier.runs_to_completion || restart_policy_ends,
+            }),
+        }));
+        Ok(())
     }
 }
 

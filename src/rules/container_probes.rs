@@ -2,8 +2,8 @@ use super::{describe_container, Findings, Pod, Rule, RuleSettings};
 use crate::report::{Role, Severity};
 use crate::roles::ContainerRef;
 use crate::settings::{role_selected, CheckedRole, SeverityOverride};
-use k8s_openapi::api::core::v1::Probe;
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use crate::model::Probe;
+use crate::model::IntOrString;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

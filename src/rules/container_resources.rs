@@ -4,7 +4,7 @@ use crate::report::{Role, Severity};
 use crate::roles::ContainerRef;
 use crate::settings::{CheckedRole, QuantityValue, SeverityOverride};
 use crate::yaml::escape_pointer;
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity as ApiQuantity;
+use crate::model::Quantity as ApiQuantity;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -1,10 +1,10 @@
 //! The `Rule` trait, the findings collector, and `ALL`: the one registry that every
 //! front end iterates (checks, `rules` listings, docs, schema, SARIF metadata).
 
+use crate::model::PodSpec;
 use crate::report::{Finding, Role, Severity};
 use crate::roles::ContainerRef;
 use crate::settings::{Settings, SeverityOverride};
-use k8s_openapi::api::core::v1::PodSpec;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
