@@ -15,6 +15,64 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// Most containers in one list (`containers`, `initContainers`, `ephemeralContainers`).
+/// The API sets no number, but every container shares one node: real pods have a
+/// handful, and a bound keeps a hostile object from costing more than a real one.
+pub const MAX_CONTAINERS: usize = 256;
+/// Most entries in one container's `ports`, `volumeMounts` or `env`, or in `volumes`.
+pub const MAX_ENTRIES: usize = 1024;
+
+/// A list of at most `MAX` entries; more is an error naming the bound.
+fn bounded<'de, D, T, const MAX: usize>(deserializer: D) -> Result<Option<Vec<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct BoundedVisitor<T, const MAX: usize>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>, const MAX: usize> Visitor<'de> for BoundedVisitor<T, MAX> {
+        type Value = Option<Vec<T>>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a sequence")
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_seq(self)
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(MAX));
+            while let Some(item) = seq.next_element()? {
+                if items.len() == MAX {
+                    return Err(de::Error::custom(format!(
+                        "more than {MAX} entries, the most sidecar-guard accepts in this list"
+                    )));
+                }
+                items.push(item);
+            }
+            Ok(Some(items))
+        }
+    }
+    deserializer.deserialize_option(BoundedVisitor::<T, MAX>(std::marker::PhantomData))
+}
+
+fn containers<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Container>>, D::Error> {
+    bounded::<D, Container, MAX_CONTAINERS>(d)
+}
+
+fn required_containers<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Container>, D::Error> {
+    Ok(containers(d)?.unwrap_or_default())
+}
+
+fn entries<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Vec<T>>, D::Error> {
+    bounded::<D, T, MAX_ENTRIES>(d)
+}
+
 /// A missing or `null` field as its default, like `k8s-openapi`'s required fields.
 fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
@@ -27,12 +85,15 @@ where
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PodSpec {
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "required_containers")]
     pub containers: Vec<Container>,
+    #[serde(default, deserialize_with = "containers")]
     pub init_containers: Option<Vec<Container>>,
     /// Ephemeral containers carry the same fields as containers (the API forbids them
     /// ports, probes and resources; the rules read what is left).
+    #[serde(default, deserialize_with = "containers")]
     pub ephemeral_containers: Option<Vec<Container>>,
+    #[serde(default, deserialize_with = "entries")]
     pub volumes: Option<Vec<Volume>>,
     pub share_process_namespace: Option<bool>,
     pub restart_policy: Option<String>,
@@ -48,8 +109,11 @@ pub struct Container {
     pub image: Option<String>,
     pub command: Option<Vec<String>>,
     pub args: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "entries")]
     pub env: Option<Vec<EnvVar>>,
+    #[serde(default, deserialize_with = "entries")]
     pub ports: Option<Vec<ContainerPort>>,
+    #[serde(default, deserialize_with = "entries")]
     pub volume_mounts: Option<Vec<VolumeMount>>,
     pub resources: Option<ResourceRequirements>,
     pub readiness_probe: Option<Probe>,

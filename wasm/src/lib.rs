@@ -16,6 +16,7 @@ use js_sys::JSON;
 use serde_json::{json, Value};
 use sidecar_guard::settings::{parse_settings_text, SettingsError};
 use sidecar_guard::{yaml, Settings};
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 /// Validates manifests: YAML or JSON text (any number of documents) or a Kubernetes
@@ -25,7 +26,54 @@ pub fn validate(input: JsValue, settings: JsValue) -> Result<JsValue, JsError> {
     let settings = load_settings(&settings)?;
     let mut reports = Vec::new();
     let mut errors = Vec::new();
-    if let Some(text) = input.as_string() {
+    // An object, and JSON text whose reports carry no findings, take the fast path (no
+    // `Value`, no line index); text with findings is read again with lines for them.
+    let text = if let Some(text) = input.as_string() {
+        Some(text)
+    } else if input.is_object() {
+        let text = stringify(&input, "the input")?;
+        if let Some(objects) = sidecar_guard::extract_json_document(&text) {
+            collect_extracted(objects, 0, |_| None, &settings, &mut reports, &mut errors);
+            return finish(reports, errors);
+        }
+        // Not one object the fast path reads: judged as a document (it reports why).
+        let object = parse_json(&text, "the input")?;
+        collect(&object, 0, |_| None, &settings, &mut reports, &mut errors);
+        return finish(reports, errors);
+    } else {
+        None
+    };
+    if let Some(text) = &text {
+        if let Some(objects) = sidecar_guard::extract_json_document(text) {
+            let clean = objects
+                .iter()
+                .all(|o| o.as_ref().is_ok_and(|e| e.template.is_none()))
+                || objects.is_empty();
+            let results: Vec<_> = objects
+                .into_iter()
+                .map(|o| o.map(|e| sidecar_guard::check_extracted(e, &settings)))
+                .collect();
+            let root_line = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+            let root_line = 1 + text[..text.len() - root_line.len()].matches('\n').count();
+            if clean
+                || results
+                    .iter()
+                    .all(|r| r.as_ref().is_ok_and(|report| report.findings.is_empty()))
+            {
+                for result in results {
+                    push(
+                        result,
+                        0,
+                        |p| p.is_empty().then_some(root_line),
+                        &mut reports,
+                        &mut errors,
+                    );
+                }
+                return finish(reports, errors);
+            }
+        }
+    }
+    if let Some(text) = text {
         let documents = yaml::parse_stream(&text, yaml::Options { track_lines: true });
         if documents.is_empty() {
             return Err(JsError::new("no Kubernetes objects: the input is empty"));
@@ -43,14 +91,15 @@ pub fn validate(input: JsValue, settings: JsValue) -> Result<JsValue, JsError> {
                 Err(e) => errors.push(format!("document {position}: {e}")),
             }
         }
-    } else if input.is_object() {
-        let object = to_value(&input, "the input")?;
-        collect(&object, 0, |_| None, &settings, &mut reports, &mut errors);
     } else {
         return Err(JsError::new(
             "validate() takes YAML or JSON text, or a Kubernetes object",
         ));
     }
+    finish(reports, errors)
+}
+
+fn finish(reports: Vec<Value>, errors: Vec<String>) -> Result<JsValue, JsError> {
     if !errors.is_empty() {
         return Err(JsError::new(&errors.join("; ")));
     }
@@ -66,20 +115,45 @@ fn collect(
     errors: &mut Vec<String>,
 ) {
     for result in sidecar_guard::check(document, settings) {
-        match result {
-            Ok(report) => {
-                let mut value = report.to_json(&line_of);
-                if let Some(map) = value.as_object_mut() {
-                    map.insert("document".to_string(), json!(index));
-                    map.insert("line".to_string(), json!(line_of(&report.pointer)));
-                }
-                reports.push(value);
+        push(result, index, &line_of, reports, errors);
+    }
+}
+
+fn collect_extracted(
+    objects: Vec<Result<sidecar_guard::workload::Extracted, sidecar_guard::Error>>,
+    index: usize,
+    line_of: impl Fn(&str) -> Option<usize>,
+    settings: &Settings,
+    reports: &mut Vec<Value>,
+    errors: &mut Vec<String>,
+) {
+    for object in objects {
+        let result = object.map(|e| sidecar_guard::check_extracted(e, settings));
+        push(result, index, &line_of, reports, errors);
+    }
+}
+
+/// One report as a plain object (with its document and line), or one error message.
+fn push(
+    result: Result<sidecar_guard::Report, sidecar_guard::Error>,
+    index: usize,
+    line_of: impl Fn(&str) -> Option<usize>,
+    reports: &mut Vec<Value>,
+    errors: &mut Vec<String>,
+) {
+    match result {
+        Ok(report) => {
+            let mut value = report.to_json(&line_of);
+            if let Some(map) = value.as_object_mut() {
+                map.insert("document".to_string(), json!(index));
+                map.insert("line".to_string(), json!(line_of(&report.pointer)));
             }
-            Err(e) => {
-                let line = e.line().or_else(|| e.pointer().and_then(&line_of));
-                let at = line.map(|l| format!(" (line {l})")).unwrap_or_default();
-                errors.push(format!("document {index}{at}: {e}"));
-            }
+            reports.push(value);
+        }
+        Err(e) => {
+            let line = e.line().or_else(|| e.pointer().and_then(&line_of));
+            let at = line.map(|l| format!(" (line {l})")).unwrap_or_default();
+            errors.push(format!("document {index}{at}: {e}"));
         }
     }
 }
@@ -104,9 +178,36 @@ pub fn rules() -> Result<JsValue, JsError> {
     to_js(&sidecar_guard::rules::catalog())
 }
 
+thread_local! {
+    /// The last settings read, by their JSON text: callers validate many manifests with
+    /// the same settings, and checking settings costs more than judging a pod.
+    static SETTINGS: RefCell<Option<(String, Settings)>> = const { RefCell::new(None) };
+}
+
 fn load_settings(settings: &JsValue) -> Result<Settings, JsError> {
+    if settings.is_undefined() || settings.is_null() {
+        return Ok(Settings::default());
+    }
+    let key = if let Some(text) = settings.as_string() {
+        format!("t{text}")
+    } else if settings.is_object() {
+        format!("o{}", stringify(settings, "the settings")?)
+    } else {
+        String::new()
+    };
+    let cached = SETTINGS.with(|cell| {
+        cell.borrow()
+            .as_ref()
+            .filter(|(k, _)| !key.is_empty() && *k == key)
+            .map(|(_, s)| s.clone())
+    });
+    if let Some(settings) = cached {
+        return Ok(settings);
+    }
     let document = settings_document(settings).map_err(|e| invalid_settings(&e))?;
-    Settings::from_value(&document).map_err(|e| invalid_settings(&e))
+    let parsed = Settings::from_value(&document).map_err(|e| invalid_settings(&e))?;
+    SETTINGS.with(|cell| *cell.borrow_mut() = Some((key, parsed.clone())));
+    Ok(parsed)
 }
 
 fn invalid_settings(errors: &[SettingsError]) -> JsError {
@@ -136,19 +237,27 @@ fn settings_document(settings: &JsValue) -> Result<Value, Vec<SettingsError>> {
     }
 }
 
-/// A JS value as JSON, through `JSON.stringify`: no recursion in Rust, so a hostile,
-/// deeply nested object cannot exhaust the wasm stack (serde_json stops at 128 levels).
-fn to_value(value: &JsValue, what: &str) -> Result<Value, JsError> {
-    let text = JSON::stringify(value)
+/// A JS value as JSON text, through `JSON.stringify`: no recursion in Rust, so a
+/// hostile, deeply nested object cannot exhaust the wasm stack (serde_json stops at 128
+/// levels when the text is read).
+fn stringify(value: &JsValue, what: &str) -> Result<String, JsError> {
+    JSON::stringify(value)
         .map_err(|_| {
             JsError::new(&format!(
                 "{what} cannot be converted to JSON (a cycle, or a BigInt?)"
             ))
         })?
         .as_string()
-        .ok_or_else(|| JsError::new(&format!("{what} cannot be converted to JSON")))?;
-    serde_json::from_str(&text)
+        .ok_or_else(|| JsError::new(&format!("{what} cannot be converted to JSON")))
+}
+
+fn parse_json(text: &str, what: &str) -> Result<Value, JsError> {
+    serde_json::from_str(text)
         .map_err(|e| JsError::new(&format!("{what} is not a JSON object: {e}")))
+}
+
+fn to_value(value: &JsValue, what: &str) -> Result<Value, JsError> {
+    parse_json(&stringify(value, what)?, what)
 }
 
 fn to_js(value: &Value) -> Result<JsValue, JsError> {
