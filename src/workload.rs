@@ -167,10 +167,50 @@ pub fn extract(document: &Value) -> Vec<Result<Extracted, Error>> {
 /// when the text is not one JSON value that reads cleanly this way; the caller then
 /// takes the general path (`yaml` + `extract`), which reports the problem precisely.
 pub fn extract_json(text: &str) -> Option<Vec<Result<Extracted, Error>>> {
+    // serde_json skips unread fields without a depth limit; the YAML path refuses
+    // documents nested deeper than `yaml::MAX_DEPTH`, and so must this one.
+    if json_depth_exceeds(text.as_bytes(), crate::yaml::MAX_DEPTH) {
+        return None;
+    }
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let parts = ObjectParts::deserialize(&mut deserializer).ok()?;
     deserializer.end().ok()?;
     Some(parts.resolve(String::new(), None, 0))
+}
+
+/// Whether JSON text nests deeper than `limit` (brackets inside strings do not count).
+/// Most bytes of a manifest are inside strings, which `memchr` crosses quickly.
+fn json_depth_exceeds(text: &[u8], limit: usize) -> bool {
+    let mut depth = 0usize;
+    let mut at = 0;
+    while let Some(&byte) = text.get(at) {
+        at += 1;
+        match byte {
+            b'"' => loop {
+                let Some(found) = text
+                    .get(at..)
+                    .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
+                else {
+                    return false;
+                };
+                at += found + 1;
+                if text.get(at - 1) == Some(&b'"') {
+                    break;
+                }
+                // A backslash escapes the next byte.
+                at += 1;
+            },
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Reads the object of an admission request: `None` for `null` (DELETE), or the
