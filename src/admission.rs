@@ -26,10 +26,10 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 use std::cell::RefCell;
 
-/// Requests above this size are refused before parsing: the API server caps request
-/// bodies at 3 MiB, and the admission review wraps the object (and, on UPDATE, the old
-/// object) with some metadata.
-pub const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
+/// Requests above this size are refused before parsing. etcd stores objects of at most
+/// 1.5 MiB, so even an UPDATE (object and old object) with the review's metadata stays
+/// well under 4 MiB; anything larger is not a real request.
+pub const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
 
 /// HTTP code for a rejection by the rules.
 pub const CODE_DENIED: u16 = 403;

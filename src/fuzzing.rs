@@ -58,3 +58,36 @@ pub fn admission(data: &[u8]) {
     }
     let _ = admission::validate_settings(data);
 }
+
+/// One case of `tests/hostile/cases.json`: its name, its text (built from `parts`) and a
+/// piece of the error every front end must give.
+#[derive(Debug)]
+pub struct HostileCase {
+    pub name: String,
+    pub text: String,
+    pub error: String,
+}
+
+/// Reads `tests/hostile/cases.json` (shared by the Rust suites; the npm suite reads it
+/// with the same rules).
+pub fn hostile_cases(json: &str) -> Result<Vec<HostileCase>, String> {
+    #[derive(serde::Deserialize)]
+    struct Raw {
+        name: String,
+        parts: Vec<(String, usize)>,
+        error: String,
+    }
+    let raw: Vec<Raw> = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    Ok(raw
+        .into_iter()
+        .map(|case| HostileCase {
+            name: case.name,
+            text: case
+                .parts
+                .iter()
+                .map(|(text, times)| text.repeat(*times))
+                .collect(),
+            error: case.error,
+        })
+        .collect())
+}

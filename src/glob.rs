@@ -28,6 +28,12 @@ enum Token {
 pub struct Glob {
     source: String,
     tokens: Vec<Token>,
+    /// The literal text every match starts with, and ends with: most texts fail these
+    /// cheap tests, and skip the full match.
+    prefix: String,
+    suffix: String,
+    /// For `*word*` (the usual shape of name globs), `word`: a substring test suffices.
+    infix: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -103,8 +109,28 @@ impl Glob {
             };
             tokens.push(token);
         }
+        let literal = |token: &Token| match token {
+            Token::Literal(c) => Some(*c),
+            _ => None,
+        };
+        let prefix: String = tokens.iter().map_while(literal).collect();
+        let mut suffix: Vec<char> = tokens.iter().rev().map_while(literal).collect();
+        suffix.reverse();
+        let infix = match tokens.as_slice() {
+            [Token::Star, middle @ .., Token::Star] => middle
+                .iter()
+                .map(|t| match t {
+                    Token::Literal(c) if *c != '/' => Some(*c),
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
+        };
         Ok(Glob {
+            infix,
             source: pattern.to_string(),
+            prefix,
+            suffix: suffix.into_iter().collect(),
             tokens,
         })
     }
@@ -116,6 +142,16 @@ impl Glob {
     /// Whether the whole of `text` matches. Dynamic programming over (token, position):
     /// linear in pattern × text, so hostile patterns cannot make it backtrack for long.
     pub fn is_match(&self, text: &str) -> bool {
+        if !text.starts_with(&self.prefix) || !text.ends_with(&self.suffix) {
+            return false;
+        }
+        // All literal: the prefix is the whole pattern.
+        if self.prefix.chars().count() == self.tokens.len() {
+            return text == self.prefix;
+        }
+        if let Some(word) = &self.infix {
+            return !text.contains('/') && text.contains(word.as_str());
+        }
         let text: Vec<char> = text.chars().collect();
         // reachable[j]: the tokens consumed so far can end exactly at text position j.
         let mut reachable = vec![false; text.len() + 1];

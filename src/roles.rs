@@ -35,6 +35,9 @@ pub struct ContainerRef<'a> {
     pub pointer: String,
     /// Position in pod order: init containers first, then containers.
     pub position: usize,
+    /// "container \"x\"", "native sidecar \"x\"", …: how messages name it (made once,
+    /// not by every rule; App and Sidecar read the same, so a role fix-up keeps it right).
+    pub description: String,
     pub container: &'a Container,
 }
 
@@ -130,7 +133,15 @@ fn reference(
     position: usize,
 ) -> ContainerRef<'_> {
     let image = container.image.as_deref().unwrap_or_default();
+    let name = &container.name;
+    let description = match role {
+        Role::App | Role::Sidecar => format!("container {name:?}"),
+        Role::NativeSidecar => format!("native sidecar {name:?}"),
+        Role::Init => format!("init container {name:?}"),
+        Role::Ephemeral => format!("ephemeral container {name:?}"),
+    };
     ContainerRef {
+        description,
         role,
         name: &container.name,
         image,

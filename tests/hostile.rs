@@ -5,37 +5,12 @@
 mod common;
 
 use common::*;
-use serde_json::Value;
+use sidecar_guard::fuzzing::{hostile_cases, HostileCase};
 use sidecar_guard::Settings;
 
-struct Case {
-    name: String,
-    text: String,
-    error: String,
-}
-
-fn cases() -> Vec<Case> {
+fn cases() -> Vec<HostileCase> {
     let path = repo_root().join("tests/hostile/cases.json");
-    let cases: Vec<Value> =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("cases")).expect("json");
-    cases
-        .iter()
-        .map(|case| Case {
-            name: case["name"].as_str().expect("name").to_string(),
-            text: case["parts"]
-                .as_array()
-                .expect("parts")
-                .iter()
-                .map(|part| {
-                    part[0]
-                        .as_str()
-                        .expect("text")
-                        .repeat(part[1].as_u64().expect("times") as usize)
-                })
-                .collect(),
-            error: case["error"].as_str().expect("error").to_string(),
-        })
-        .collect()
+    hostile_cases(&std::fs::read_to_string(path).expect("cases")).expect("cases.json")
 }
 
 #[test]

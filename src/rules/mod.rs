@@ -302,13 +302,8 @@ pub fn quoted(name: &str) -> String {
 }
 
 /// "container \"x\"" or "native sidecar \"x\"" and so on, for messages.
-pub fn describe_container(c: &ContainerRef<'_>) -> String {
-    match c.role {
-        Role::App | Role::Sidecar => format!("container {}", quoted(c.name)),
-        Role::NativeSidecar => format!("native sidecar {}", quoted(c.name)),
-        Role::Init => format!("init container {}", quoted(c.name)),
-        Role::Ephemeral => format!("ephemeral container {}", quoted(c.name)),
-    }
+pub fn describe_container<'c>(c: &'c ContainerRef<'_>) -> &'c str {
+    &c.description
 }
 
 /// The registry as data: id, summary, default severity, category, release and docs of

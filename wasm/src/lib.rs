@@ -244,7 +244,7 @@ fn stringify(value: &JsValue, what: &str) -> Result<String, JsError> {
     JSON::stringify(value)
         .map_err(|_| {
             JsError::new(&format!(
-                "{what} cannot be converted to JSON (a cycle, or a BigInt?)"
+                "{what} cannot be converted to JSON (a cycle, a BigInt, or nesting too deep for JavaScript?)"
             ))
         })?
         .as_string()

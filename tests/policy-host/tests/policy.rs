@@ -327,6 +327,54 @@ fn malformed_requests_are_rejected_with_a_message_never_a_trap() {
     );
 }
 
+/// tests/hostile/cases.json through the policy: each text sent as the payload itself,
+/// and, where it reads as YAML, as the object of a CREATE. Every answer is a rejection
+/// with a message; none is a trap.
+#[test]
+fn hostile_inputs_are_rejected_with_a_message_never_a_trap() {
+    let cases = sidecar_guard::fuzzing::hostile_cases(
+        &std::fs::read_to_string(repo().join("tests/hostile/cases.json")).expect("cases"),
+    )
+    .expect("cases.json");
+    assert!(cases.len() > 10);
+    for case in cases {
+        let raw = validate_bytes(case.text.as_bytes());
+        assert_eq!(raw["accepted"], false, "{}: {raw}", case.name);
+        assert_eq!(raw["code"], 400, "{}: {raw}", case.name);
+        assert!(
+            raw["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("not a valid ValidationRequest")),
+            "{}: {raw}",
+            case.name
+        );
+        let documents = sidecar_guard::yaml::parse_stream(&case.text, Default::default());
+        for document in documents.into_iter().flatten() {
+            let response = validate(&request("CREATE", document.value, json!({})));
+            assert_eq!(response["accepted"], false, "{}: {response}", case.name);
+            assert_eq!(response["code"], 400, "{}: {response}", case.name);
+            let message = response["message"].as_str().expect("message");
+            assert!(
+                message.contains(&case.error),
+                "{}: {message:?} should say {:?}",
+                case.name,
+                case.error
+            );
+        }
+    }
+    // A 5 MiB object (the API server caps requests at 3 MiB) is refused unread.
+    let big = request(
+        "CREATE",
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"annotations": {"pad": "x".repeat(5 << 20)}}, "spec": {"containers": []}}),
+        json!({}),
+    );
+    let response = validate(&big);
+    assert_eq!(response["code"], 400, "{}", &response.to_string()[..200]);
+    assert!(response["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("more than the 4194304 accepted")));
+}
+
 #[test]
 fn settings_validation() {
     let check = |settings: &Value| {
