@@ -2,7 +2,7 @@
 //! front end iterates (checks, `rules` listings, docs, schema, SARIF metadata).
 
 use crate::model::PodSpec;
-use crate::report::{Finding, Role, Severity};
+use crate::report::{Finding, Severity};
 use crate::roles::ContainerRef;
 use crate::settings::{Settings, SeverityOverride};
 use schemars::JsonSchema;
@@ -294,11 +294,6 @@ impl<'e> Findings<'e> {
     pub fn into_vec(self) -> Vec<Finding> {
         self.items
     }
-}
-
-/// Quotes a container name for messages.
-pub fn quoted(name: &str) -> String {
-    format!("{name:?}")
 }
 
 /// "container \"x\"" or "native sidecar \"x\"" and so on, for messages.
