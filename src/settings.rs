@@ -374,8 +374,8 @@ pub(crate) fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
     for segment in path.iter() {
         let part = match segment {
             Segment::Seq { index } => index.to_string(),
-            Segment::Map { key } => crate::yaml::escape_pointer(key),
-            Segment::Enum { variant } => crate::yaml::escape_pointer(variant),
+            Segment::Map { key } => crate::yaml::escape_pointer(key).into_owned(),
+            Segment::Enum { variant } => crate::yaml::escape_pointer(variant).into_owned(),
             Segment::Unknown => continue,
         };
         pointer.push('/');

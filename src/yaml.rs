@@ -401,7 +401,9 @@ impl Builder {
     fn next_segment(&self) -> String {
         match self.stack.last() {
             Some(Frame::Sequence { items, .. }) => items.len().to_string(),
-            Some(Frame::Mapping { key, .. }) => escape_pointer(key.as_deref().unwrap_or_default()),
+            Some(Frame::Mapping { key, .. }) => {
+                escape_pointer(key.as_deref().unwrap_or_default()).into_owned()
+            }
             None => String::new(),
         }
     }
@@ -494,11 +496,12 @@ fn apply_merges(map: &mut Map<String, Value>, merges: Vec<Value>) -> Result<(), 
     Ok(())
 }
 
-pub fn escape_pointer(segment: &str) -> String {
+/// A JSON pointer segment for a key (`~` → `~0`, `/` → `~1`); borrowed when unchanged.
+pub fn escape_pointer(segment: &str) -> std::borrow::Cow<'_, str> {
     if segment.contains(['~', '/']) {
-        segment.replace('~', "~0").replace('/', "~1")
+        segment.replace('~', "~0").replace('/', "~1").into()
     } else {
-        segment.to_string()
+        segment.into()
     }
 }
 

@@ -178,29 +178,30 @@ impl RuleSettings for ResourceSettings {
 }
 
 /// A container's parsed requests and limits; invalid quantities are reported and left out.
-struct Resources {
-    requests: BTreeMap<String, Written>,
-    limits: BTreeMap<String, Written>,
+/// Borrowed from the container: names and texts are the manifest's own strings.
+struct Resources<'a> {
+    requests: BTreeMap<&'a str, Written<'a>>,
+    limits: BTreeMap<&'a str, Written<'a>>,
     /// Names written at all, valid or not: an invalid value is reported as invalid, not
     /// as missing too.
-    written_requests: Vec<String>,
-    written_limits: Vec<String>,
+    written_requests: Vec<&'a str>,
+    written_limits: Vec<&'a str>,
 }
 
 /// A parsed quantity with the text the manifest wrote, for messages.
 #[derive(Clone, Debug)]
-struct Written {
+struct Written<'a> {
     value: Quantity,
-    text: String,
+    text: &'a str,
 }
 
-impl Resources {
+impl<'a> Resources<'a> {
     /// The request the API server will store: the request, or else the limit it copies.
-    fn effective_request(&self, name: &str) -> Option<&Written> {
+    fn effective_request(&self, name: &str) -> Option<&Written<'a>> {
         self.requests.get(name).or_else(|| self.limits.get(name))
     }
 
-    fn limit(&self, name: &str) -> Option<&Written> {
+    fn limit(&self, name: &str) -> Option<&Written<'a>> {
         self.limits.get(name)
     }
 }
@@ -212,15 +213,15 @@ impl Rule for ContainerResources {
 
     fn check(&self, pod: &Pod<'_>, s: &ResourceSettings, out: &mut Findings) {
         let pod_limits = pod_level_limits(pod);
-        let mut sidecar_total: BTreeMap<String, Quantity> = BTreeMap::new();
-        let mut app_total: BTreeMap<String, Quantity> = BTreeMap::new();
+        let mut sidecar_total: BTreeMap<&str, Quantity> = BTreeMap::new();
+        let mut app_total: BTreeMap<&str, Quantity> = BTreeMap::new();
         for c in pod.with_roles(&s.roles) {
             let resources = parse_resources(c, out);
             let who = describe_container(c);
             let missing_requests: Vec<&str> = s
                 .requests
                 .iter()
-                .filter(|name| !resources.written_requests.contains(name) && !resources.written_limits.contains(name))
+                .filter(|name| !resources.written_requests.contains(&name.as_str()) && !resources.written_limits.contains(&name.as_str()))
                 .map(String::as_str)
                 .collect();
             if !missing_requests.is_empty() {
@@ -235,7 +236,7 @@ impl Rule for ContainerResources {
             let missing_limits: Vec<&str> = s
                 .limits
                 .iter()
-                .filter(|name| !resources.written_limits.contains(name) && !pod_limits.contains_key(*name))
+                .filter(|name| !resources.written_limits.contains(&name.as_str()) && !pod_limits.contains_key(name.as_str()))
                 .map(String::as_str)
                 .collect();
             if !missing_limits.is_empty() {
@@ -263,7 +264,7 @@ impl Rule for ContainerResources {
             bounds(c, out, &s.min_limits, &resources, Kind::Limit, true);
             bounds(c, out, &s.max_limits, &resources, Kind::Limit, false);
             for (name, max_ratio) in &s.max_limit_request_ratio {
-                let (Some(limit), Some(request)) = (resources.limits.get(name), resources.effective_request(name)) else {
+                let (Some(limit), Some(request)) = (resources.limits.get(name.as_str()), resources.effective_request(name)) else {
                     continue;
                 };
                 let ratio = if request.value.is_zero() { f64::INFINITY } else { limit.value.as_f64() / request.value.as_f64() };
@@ -296,10 +297,10 @@ impl Rule for ContainerResources {
                 Role::Init | Role::Ephemeral => None,
             };
             if let Some(total) = total {
-                let names: std::collections::BTreeSet<&String> = resources.requests.keys().chain(resources.limits.keys()).collect();
+                let names: std::collections::BTreeSet<&str> = resources.requests.keys().chain(resources.limits.keys()).copied().collect();
                 for name in names {
                     if let Some(request) = resources.effective_request(name) {
-                        let sum = total.entry(name.clone()).or_insert(Quantity::from_nanos(0));
+                        let sum = total.entry(name).or_insert(Quantity::from_nanos(0));
                         *sum = sum.checked_add(request.value).unwrap_or(*sum);
                     }
                 }
@@ -312,14 +313,14 @@ impl Rule for ContainerResources {
 }
 
 /// Parses every quantity of a container, reporting the ones that do not parse.
-fn parse_resources(c: &ContainerRef<'_>, out: &mut Findings) -> Resources {
+fn parse_resources<'a>(c: &ContainerRef<'a>, out: &mut Findings) -> Resources<'a> {
     let requirements = c.container.resources.as_ref();
-    let mut parse = |map: Option<&BTreeMap<String, ApiQuantity>>, kind: &str, field: &str| {
+    let mut parse = |map: Option<&'a BTreeMap<String, ApiQuantity>>, kind: &str, field: &str| {
         let mut parsed = BTreeMap::new();
         for (name, quantity) in map.into_iter().flatten() {
             match Quantity::parse(&quantity.0) {
                 Ok(value) => {
-                    parsed.insert(name.clone(), Written { value, text: quantity.0.clone() });
+                    parsed.insert(name.as_str(), Written { value, text: &quantity.0 });
                 }
                 Err(e) => out.container(
                     c,
@@ -336,7 +337,7 @@ fn parse_resources(c: &ContainerRef<'_>, out: &mut Findings) -> Resources {
     let raw_limits = requirements.and_then(|r| r.limits.as_ref());
     let requests = parse(raw_requests, "request", "requests");
     let limits = parse(raw_limits, "limit", "limits");
-    let names = |map: Option<&BTreeMap<String, ApiQuantity>>| map.into_iter().flatten().map(|(name, _)| name.clone()).collect();
+    let names = |map: Option<&'a BTreeMap<String, ApiQuantity>>| map.into_iter().flatten().map(|(name, _)| name.as_str()).collect();
     Resources { requests, limits, written_requests: names(raw_requests), written_limits: names(raw_limits) }
 }
 
@@ -371,8 +372,8 @@ fn bounds(
 ) {
     for (name, bound) in table {
         let (value, kind) = match kind {
-            Kind::Request => (resources.effective_request(name), "request"),
-            Kind::Limit => (resources.limit(name), "limit"),
+            Kind::Request => (resources.effective_request(name.as_str()), "request"),
+            Kind::Limit => (resources.limit(name.as_str()), "limit"),
         };
         let Some(value) = value else { continue };
         let outside = if is_minimum { value.value < bound.value } else { value.value > bound.value };
@@ -390,9 +391,9 @@ fn bounds(
     }
 }
 
-fn sidecar_budget(pod: &Pod<'_>, out: &mut Findings, share: f64, sidecars: &BTreeMap<String, Quantity>, apps: &BTreeMap<String, Quantity>) {
+fn sidecar_budget(pod: &Pod<'_>, out: &mut Findings, share: f64, sidecars: &BTreeMap<&str, Quantity>, apps: &BTreeMap<&str, Quantity>) {
     for (name, sidecar_sum) in sidecars {
-        let Some(app_sum) = apps.get(name).filter(|q| !q.is_zero()) else { continue };
+        let Some(app_sum) = apps.get(*name).filter(|q| !q.is_zero()) else { continue };
         let actual = sidecar_sum.as_f64() / app_sum.as_f64();
         if actual > share {
             out.pod(
