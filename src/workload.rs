@@ -15,7 +15,9 @@ use crate::yaml::escape_pointer;
 use crate::Error;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -173,7 +175,9 @@ pub fn extract_json(text: &str) -> Option<Vec<Result<Extracted, Error>>> {
         return None;
     }
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let parts = ObjectParts::deserialize(&mut deserializer).ok()?;
+    let parts = ObjectSeed { text: true }
+        .deserialize(&mut deserializer)
+        .ok()?;
     deserializer.end().ok()?;
     Some(parts.resolve(String::new(), None, 0))
 }
@@ -220,7 +224,23 @@ pub struct AdmittedObject(pub Option<Result<Extracted, Error>>);
 
 impl<'de> Deserialize<'de> for AdmittedObject {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let Some(parts) = Option::<ObjectParts>::deserialize(deserializer)? else {
+        struct OptionalObject;
+        impl<'de> Visitor<'de> for OptionalObject {
+            type Value = Option<ObjectParts>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a Kubernetes object or null")
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                ObjectSeed { text: true }.deserialize(d).map(Some)
+            }
+        }
+        let Some(parts) = deserializer.deserialize_option(OptionalObject)? else {
             return Ok(AdmittedObject(None));
         };
         // The API server admits objects one by one: a List here is an error.
@@ -252,7 +272,7 @@ fn extract_into(
     depth: usize,
     out: &mut Vec<Result<Extracted, Error>>,
 ) {
-    match from_value(value, std::marker::PhantomData::<ObjectParts>, &pointer) {
+    match from_value(value, ObjectSeed { text: false }, &pointer) {
         Ok(parts) => out.extend(parts.resolve(pointer, implied, depth)),
         Err(e) => out.push(Err(e)),
     }
@@ -368,9 +388,18 @@ enum MetadataField {
     Other(String),
 }
 
-impl<'de> Deserialize<'de> for MetadataField {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct MetadataVisitor;
+/// Reads `metadata`. `text`: the input is JSON text, where annotation values no rule
+/// reads are skipped unparsed (`RawValue`) instead of unescaped.
+struct MetadataSeed {
+    text: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for MetadataSeed {
+    type Value = MetadataField;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<MetadataField, D::Error> {
+        struct MetadataVisitor {
+            text: bool,
+        }
         impl<'de> Visitor<'de> for MetadataVisitor {
             type Value = MetadataField;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -379,10 +408,13 @@ impl<'de> Deserialize<'de> for MetadataField {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MetadataField, A::Error> {
                 let mut metadata = Metadata::default();
                 while let Some(key) = map.next_key::<KeyName>()? {
-                    match key.0.as_str() {
+                    match key.0.as_ref() {
                         "name" => metadata.name = map.next_value_seed(StringFieldSeed)?,
                         "namespace" => metadata.namespace = map.next_value_seed(StringFieldSeed)?,
-                        "annotations" => metadata.annotations = map.next_value::<Annotations>()?.0,
+                        "annotations" => {
+                            metadata.annotations =
+                                map.next_value_seed(AnnotationsSeed { text: self.text })?.0
+                        }
                         _ => {
                             map.next_value::<IgnoredAny>()?;
                         }
@@ -419,23 +451,26 @@ impl<'de> Deserialize<'de> for MetadataField {
                 Ok(MetadataField::Other("a list".to_string()))
             }
         }
-        deserializer.deserialize_any(MetadataVisitor)
+        deserializer.deserialize_any(MetadataVisitor { text: self.text })
     }
 }
 
-/// A map key, borrowed when the input allows it.
-struct KeyName(String);
+/// A map key, borrowed when the input allows it (no escapes in it).
+struct KeyName<'de>(Cow<'de, str>);
 
-impl<'de> Deserialize<'de> for KeyName {
+impl<'de> Deserialize<'de> for KeyName<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct KeyVisitor;
-        impl Visitor<'_> for KeyVisitor {
-            type Value = KeyName;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = KeyName<'de>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a key")
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyName, E> {
-                Ok(KeyName(v.to_string()))
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<KeyName<'de>, E> {
+                Ok(KeyName(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyName<'de>, E> {
+                Ok(KeyName(Cow::Owned(v.to_string())))
             }
         }
         deserializer.deserialize_str(KeyVisitor)
@@ -445,9 +480,16 @@ impl<'de> Deserialize<'de> for KeyName {
 /// The annotations the rules read; every value must be a string.
 struct Annotations(Result<BTreeMap<String, String>, (String, String)>);
 
-impl<'de> Deserialize<'de> for Annotations {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct AnnotationsVisitor;
+struct AnnotationsSeed {
+    text: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for AnnotationsSeed {
+    type Value = Annotations;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Annotations, D::Error> {
+        struct AnnotationsVisitor {
+            text: bool,
+        }
         impl<'de> Visitor<'de> for AnnotationsVisitor {
             type Value = Annotations;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -457,12 +499,23 @@ impl<'de> Deserialize<'de> for Annotations {
                 let mut read = BTreeMap::new();
                 let mut problem = None;
                 while let Some(key) = map.next_key::<KeyName>()? {
-                    let wanted = READ_ANNOTATIONS.contains(&key.0.as_str());
-                    let value: Result<Option<String>, String> =
-                        map.next_value_seed(AnnotationValue(wanted))?;
+                    let wanted = READ_ANNOTATIONS.contains(&key.0.as_ref());
+                    let value: Result<Option<String>, String> = if self.text && !wanted {
+                        // Skipped, not unescaped: only its type matters.
+                        let raw: &'de RawValue = map.next_value()?;
+                        if raw.get().starts_with('"') {
+                            Ok(None)
+                        } else {
+                            let found = serde_json::from_str::<Value>(raw.get())
+                                .map_or_else(|_| "a value".to_string(), |v| describe(&v));
+                            Err(format!("annotation values must be strings, found {found}"))
+                        }
+                    } else {
+                        map.next_value_seed(AnnotationValue(wanted))?
+                    };
                     match value {
                         Ok(Some(v)) => {
-                            read.insert(key.0, v);
+                            read.insert(key.0.into_owned(), v);
                         }
                         Ok(None) => {}
                         Err(found) => {
@@ -501,7 +554,7 @@ impl<'de> Deserialize<'de> for Annotations {
                 Ok(not_a_mapping("a list".to_string()))
             }
         }
-        deserializer.deserialize_any(AnnotationsVisitor)
+        deserializer.deserialize_any(AnnotationsVisitor { text: self.text })
     }
 }
 
@@ -556,17 +609,22 @@ enum TemplateField {
 /// `metadata` + `spec`, read by the object visitor instead.
 struct TemplateSeed<'p> {
     path: &'p [&'p str],
+    text: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for TemplateSeed<'_> {
     type Value = TemplateField;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<TemplateField, D::Error> {
-        deserializer.deserialize_any(TemplateVisitor { path: self.path })
+        deserializer.deserialize_any(TemplateVisitor {
+            path: self.path,
+            text: self.text,
+        })
     }
 }
 
 struct TemplateVisitor<'p> {
     path: &'p [&'p str],
+    text: bool,
 }
 
 impl TemplateVisitor<'_> {
@@ -598,10 +656,13 @@ impl<'de> Visitor<'de> for TemplateVisitor<'_> {
         while let Some(key) = map.next_key::<KeyName>()? {
             match (self.path.split_first(), &mut found) {
                 (Some((step, rest)), _) if key.0 == *step => {
-                    found = map.next_value_seed(TemplateSeed { path: rest })?;
+                    found = map.next_value_seed(TemplateSeed {
+                        path: rest,
+                        text: self.text,
+                    })?;
                 }
                 (None, TemplateField::Found { metadata, .. }) if key.0 == "metadata" => {
-                    *metadata = map.next_value()?;
+                    *metadata = map.next_value_seed(MetadataSeed { text: self.text })?;
                 }
                 (None, TemplateField::Found { spec, .. }) if key.0 == "spec" => {
                     *spec = map.next_value()?;
@@ -667,13 +728,22 @@ struct ObjectParts {
     not_an_object: Option<String>,
 }
 
-impl<'de> Deserialize<'de> for ObjectParts {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(ObjectVisitor)
+/// Reads one object; `text` as for `MetadataSeed`.
+#[derive(Clone, Copy)]
+struct ObjectSeed {
+    text: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for ObjectSeed {
+    type Value = ObjectParts;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<ObjectParts, D::Error> {
+        deserializer.deserialize_any(ObjectVisitor { text: self.text })
     }
 }
 
-struct ObjectVisitor;
+struct ObjectVisitor {
+    text: bool,
+}
 
 impl ObjectVisitor {
     fn not_an_object(found: String) -> ObjectParts {
@@ -696,10 +766,12 @@ impl<'de> Visitor<'de> for ObjectVisitor {
                 (Some(Ok(kind)), Some(Ok(api_version))) => Some(carrier(kind, api_version)),
                 _ => None,
             };
-            match key.0.as_str() {
+            match key.0.as_ref() {
                 "apiVersion" => parts.api_version = map.next_value_seed(StringFieldSeed)?,
                 "kind" => parts.kind = map.next_value_seed(StringFieldSeed)?,
-                "metadata" => parts.metadata = map.next_value()?,
+                "metadata" => {
+                    parts.metadata = map.next_value_seed(MetadataSeed { text: self.text })?
+                }
                 "items" => parts.items = Some(map.next_value()?),
                 field @ ("spec" | "template") => {
                     let slot = match known {
@@ -709,9 +781,12 @@ impl<'de> Visitor<'de> for ObjectVisitor {
                             continue;
                         }
                         Some(Some(c)) => match template_steps(c).split_first() {
-                            Some((first, rest)) if first == &field => Slot::Typed(Box::new(
-                                map.next_value_seed(TemplateSeed { path: rest })?,
-                            )),
+                            Some((first, rest)) if first == &field => {
+                                Slot::Typed(Box::new(map.next_value_seed(TemplateSeed {
+                                    path: rest,
+                                    text: self.text,
+                                })?))
+                            }
                             _ => {
                                 map.next_value::<IgnoredAny>()?;
                                 Slot::Absent
@@ -929,7 +1004,10 @@ impl ObjectParts {
                 Slot::Typed(field) => *field,
                 Slot::Deferred(value) => from_value(
                     &value,
-                    TemplateSeed { path: rest },
+                    TemplateSeed {
+                        path: rest,
+                        text: false,
+                    },
                     &format!("{base}/{first}"),
                 )?,
             };
