@@ -144,7 +144,11 @@ pub fn validate(payload: &[u8]) -> Verdict {
             payload.len()
         ));
     }
-    let Ok(payload_typed) = serde_json::from_slice::<Payload>(payload) else {
+    // Text once, up front: serde_json then checks no string's UTF-8 again.
+    let Ok(text) = std::str::from_utf8(payload) else {
+        return validate_generic(payload);
+    };
+    let Ok(payload_typed) = serde_json::from_str::<Payload>(text) else {
         return validate_generic(payload);
     };
     let Some(request) = payload_typed.request else {
