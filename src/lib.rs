@@ -23,6 +23,7 @@ pub mod catalogue;
 pub mod fuzzing;
 pub mod generated;
 pub mod glob;
+pub mod json_lines;
 pub mod model;
 pub mod quantity;
 pub mod report;

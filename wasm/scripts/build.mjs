@@ -29,8 +29,8 @@ if (installed !== locked) {
   throw new Error(`wasm-bindgen ${installed} does not match the crate's ${locked}: cargo install wasm-bindgen-cli --version ${locked}`);
 }
 
-run("cargo", ["build", "-p", "sidecar-guard-wasm", "--lib", "--target", "wasm32-unknown-unknown", "--profile", "wasm"]);
-const module = join(root, "target/wasm32-unknown-unknown/wasm/sidecar_guard_wasm.wasm");
+run("cargo", ["build", "-p", "sidecar-guard-wasm", "--lib", "--target", "wasm32-unknown-unknown", "--profile", "wasm-npm"]);
+const module = join(root, "target/wasm32-unknown-unknown/wasm-npm/sidecar_guard_wasm.wasm");
 
 const dist = join(pkg, "dist");
 rmSync(dist, { recursive: true, force: true });

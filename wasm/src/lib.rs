@@ -12,6 +12,10 @@
     )
 )]
 
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 use js_sys::JSON;
 use serde_json::{json, Value};
 use sidecar_guard::settings::{parse_settings_text, SettingsError};
@@ -26,75 +30,48 @@ pub fn validate(input: JsValue, settings: JsValue) -> Result<JsValue, JsError> {
     let settings = load_settings(&settings)?;
     let mut reports = Vec::new();
     let mut errors = Vec::new();
-    // An object, and JSON text whose reports carry no findings, take the fast path (no
-    // `Value`, no line index); text with findings is read again with lines for them.
-    let text = if let Some(text) = input.as_string() {
-        Some(text)
-    } else if input.is_object() {
-        let text = stringify(&input, "the input")?;
-        if let Some(objects) = sidecar_guard::extract_json_document(&text) {
-            collect_extracted(objects, 0, |_| None, &settings, &mut reports, &mut errors);
+    // An object, and text that is one JSON object, take the fast path: no `Value`, no
+    // line index (JSON text finds the lines of just the pointers its reports name).
+    let text = match input.as_string() {
+        Some(text) => text,
+        None if input.is_object() => {
+            let text = stringify(&input, "the input")?;
+            if let Some(objects) = sidecar_guard::extract_json_document(&text) {
+                collect_extracted(objects, 0, |_| None, &settings, &mut reports, &mut errors);
+            } else {
+                // Not one object the fast path reads: judged as a document (it says why).
+                let object = parse_json(&text, "the input")?;
+                collect(&object, 0, |_| None, &settings, &mut reports, &mut errors);
+            }
             return finish(reports, errors);
         }
-        // Not one object the fast path reads: judged as a document (it reports why).
-        let object = parse_json(&text, "the input")?;
-        collect(&object, 0, |_| None, &settings, &mut reports, &mut errors);
-        return finish(reports, errors);
-    } else {
-        None
+        None => {
+            return Err(JsError::new(
+                "validate() takes YAML or JSON text, or a Kubernetes object",
+            ))
+        }
     };
-    if let Some(text) = &text {
-        if let Some(objects) = sidecar_guard::extract_json_document(text) {
-            let clean = objects
-                .iter()
-                .all(|o| o.as_ref().is_ok_and(|e| e.template.is_none()))
-                || objects.is_empty();
-            let results: Vec<_> = objects
-                .into_iter()
-                .map(|o| o.map(|e| sidecar_guard::check_extracted(e, &settings)))
-                .collect();
-            let root_line = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
-            let root_line = 1 + text[..text.len() - root_line.len()].matches('\n').count();
-            if clean
-                || results
-                    .iter()
-                    .all(|r| r.as_ref().is_ok_and(|report| report.findings.is_empty()))
-            {
-                for result in results {
-                    push(
-                        result,
-                        0,
-                        |p| p.is_empty().then_some(root_line),
-                        &mut reports,
-                        &mut errors,
-                    );
-                }
-                return finish(reports, errors);
-            }
-        }
+    if let Some(objects) = sidecar_guard::extract_json_document(&text) {
+        let line_of = |pointer: &str| sidecar_guard::json_lines::line_of(&text, pointer);
+        collect_extracted(objects, 0, line_of, &settings, &mut reports, &mut errors);
+        return finish(reports, errors);
     }
-    if let Some(text) = text {
-        let documents = yaml::parse_stream(&text, yaml::Options { track_lines: true });
-        if documents.is_empty() {
-            return Err(JsError::new("no Kubernetes objects: the input is empty"));
+    let documents = yaml::parse_stream(&text, yaml::Options { track_lines: true });
+    if documents.is_empty() {
+        return Err(JsError::new("no Kubernetes objects: the input is empty"));
+    }
+    for (position, document) in documents.into_iter().enumerate() {
+        match document {
+            Ok(doc) => collect(
+                &doc.value,
+                doc.index,
+                |p| doc.lines.line_of(p),
+                &settings,
+                &mut reports,
+                &mut errors,
+            ),
+            Err(e) => errors.push(format!("document {position}: {e}")),
         }
-        for (position, document) in documents.into_iter().enumerate() {
-            match document {
-                Ok(doc) => collect(
-                    &doc.value,
-                    doc.index,
-                    |p| doc.lines.line_of(p),
-                    &settings,
-                    &mut reports,
-                    &mut errors,
-                ),
-                Err(e) => errors.push(format!("document {position}: {e}")),
-            }
-        }
-    } else {
-        return Err(JsError::new(
-            "validate() takes YAML or JSON text, or a Kubernetes object",
-        ));
     }
     finish(reports, errors)
 }

@@ -86,3 +86,15 @@ test("rules() is the registry", () => {
     assert.ok(rule.summary.length > 0);
   }
 });
+
+test("JSON text takes the fast path and gives the YAML reader's lines", () => {
+  const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: [{ name: "app", image: "shop/api:v3" }, { name: "proxy", image: "envoyproxy/envoy:v1.30", args: ["--admin-address", "0.0.0.0:9901"] }] } };
+  const json = JSON.stringify(pod, null, 2);
+  // A leading comment sends the same document down the YAML path, one line lower.
+  const [fast] = validate(json);
+  const [slow] = validate(`# the same, as YAML\n${json}`);
+  assert.ok(fast.findings.length > 3, "the pod has findings");
+  assert.deepEqual(fast.findings.map((f) => f.line + 1), slow.findings.map((f) => f.line));
+  assert.equal(fast.line, 1);
+  assert.ok(fast.findings.every((f) => Number.isInteger(f.line)));
+});
