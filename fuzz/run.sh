@@ -22,6 +22,11 @@ seed() {
   return 0
 }
 seed manifest tests/fixtures/*/*.yaml examples/*.yaml examples/fixed/*.yaml
+# JSON manifests too, for the fast JSON path: the objects of the recorded requests.
+for file in tests/policy-host/test_data/*.json; do
+  python3 -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1])).get("object"), indent=1))' "$file" \
+    >"fuzz/corpus/manifest/seed-object-$(basename "$file" .json)" 2>/dev/null || true
+done
 seed settings tests/fixtures/*/*.settings.yaml policies/*.yaml
 # AdmissionRequests become ValidationRequests: {"request": …, "settings": {}}.
 mkdir -p fuzz/corpus/admission

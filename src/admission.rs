@@ -72,19 +72,20 @@ impl Verdict {
 /// skipped unparsed, and the settings are kept as text for the settings cache.
 #[derive(Deserialize)]
 struct Payload<'a> {
-    request: Option<Request>,
+    #[serde(borrow)]
+    request: Option<Request<'a>>,
     #[serde(borrow, default)]
     settings: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Request {
+struct Request<'a> {
     operation: Option<String>,
-    #[serde(default)]
-    object: AdmittedObject,
-    #[serde(default)]
-    old_object: AdmittedObject,
+    #[serde(borrow, default)]
+    object: AdmittedObject<'a>,
+    #[serde(borrow, default)]
+    old_object: AdmittedObject<'a>,
     #[serde(default)]
     sub_resource: Option<String>,
 }
@@ -162,7 +163,7 @@ pub fn validate(payload: &[u8]) -> Verdict {
     )
 }
 
-fn judge_request(request: Request, settings: &Settings) -> Verdict {
+fn judge_request(request: Request<'_>, settings: &Settings) -> Verdict {
     match request.operation.as_deref() {
         Some("CREATE") | Some("UPDATE") => {}
         Some(_) => return Verdict::accept(),

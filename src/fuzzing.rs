@@ -19,7 +19,12 @@ pub fn manifest(data: &[u8]) {
             report.allowed, !denied,
             "allowed disagrees with the findings"
         );
+        // The npm module finds the lines of JSON findings by walking the text.
+        for finding in &report.findings {
+            let _ = crate::json_lines::line_of(text, &finding.path);
+        }
     }
+    let _ = crate::json_lines::line_of(text, "/spec/containers/0/ports/1");
     for document in yaml::parse_stream(text, yaml::Options { track_lines: true })
         .into_iter()
         .flatten()

@@ -112,7 +112,7 @@ pub fn check_text(text: &str, settings: &Settings) -> Vec<Result<Report, Error>>
 /// with no `Value` in between. `None` sends the text down the general YAML path, which
 /// reads every YAML/JSON stream and reports problems with their lines; both paths give
 /// the same reports for the documents this one accepts.
-pub fn extract_json_document(text: &str) -> Option<Vec<Result<workload::Extracted, Error>>> {
+pub fn extract_json_document(text: &str) -> Option<Vec<Result<workload::Extracted<'_>, Error>>> {
     let text = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
     if !text.starts_with('{') || text.len() > yaml::MAX_DOCUMENT_BYTES {
         return None;

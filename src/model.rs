@@ -4,7 +4,9 @@
 //! `container.readiness_probe`, …), but only what a rule looks at is deserialised: every
 //! other field is skipped unparsed. That keeps the admission path close to the cost of
 //! scanning the request, and the wasm modules free of the code for ~200 unused types.
-//! `tests/model.rs` holds this model against `k8s-openapi` on every fixture.
+//! Strings are borrowed from the input wherever it allows (`Str`), so reading a pod
+//! copies little. `tests/model.rs` holds this model against `k8s-openapi` on every
+//! fixture.
 //!
 //! Decoding follows `k8s-openapi`'s, which follows the API server's: unknown fields are
 //! ignored; a missing or `null` required field takes its empty value; quantities may be
@@ -12,8 +14,11 @@
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
+use std::borrow::{Borrow, Cow};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::marker::PhantomData;
+use std::ops::Deref;
 
 /// Most containers in one list (`containers`, `initContainers`, `ephemeralContainers`).
 /// The API sets no number, but every container shares one node: real pods have a
@@ -22,13 +27,83 @@ pub const MAX_CONTAINERS: usize = 256;
 /// Most entries in one container's `ports`, `volumeMounts` or `env`, or in `volumes`.
 pub const MAX_ENTRIES: usize = 1024;
 
+/// A string of the manifest: borrowed from the input when it holds no escapes (JSON
+/// text, or a `Value`), owned otherwise.
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Str<'a>(Cow<'a, str>);
+
+impl Str<'_> {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Deref for Str<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Borrow<str> for Str<'_> {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Str<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Str<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.as_str(), f)
+    }
+}
+
+impl From<String> for Str<'_> {
+    fn from(s: String) -> Self {
+        Str(Cow::Owned(s))
+    }
+}
+
+impl<'a> From<&'a str> for Str<'a> {
+    fn from(s: &'a str) -> Self {
+        Str(Cow::Borrowed(s))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StrVisitor<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for StrVisitor<'a> {
+            type Value = Str<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Str<'a>, E> {
+                Ok(Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Str<'a>, E> {
+                Ok(Str(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Str<'a>, E> {
+                Ok(Str(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(StrVisitor(PhantomData))
+    }
+}
+
 /// A list of at most `MAX` entries; more is an error naming the bound.
 fn bounded<'de, D, T, const MAX: usize>(deserializer: D) -> Result<Option<Vec<T>>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    struct BoundedVisitor<T, const MAX: usize>(std::marker::PhantomData<T>);
+    struct BoundedVisitor<T, const MAX: usize>(PhantomData<T>);
     impl<'de, T: Deserialize<'de>, const MAX: usize> Visitor<'de> for BoundedVisitor<T, MAX> {
         type Value = Option<Vec<T>>;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -56,14 +131,18 @@ where
             Ok(Some(items))
         }
     }
-    deserializer.deserialize_option(BoundedVisitor::<T, MAX>(std::marker::PhantomData))
+    deserializer.deserialize_option(BoundedVisitor::<T, MAX>(PhantomData))
 }
 
-fn containers<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Container>>, D::Error> {
-    bounded::<D, Container, MAX_CONTAINERS>(d)
+fn containers<'de: 'a, 'a, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Vec<Container<'a>>>, D::Error> {
+    bounded::<D, Container<'a>, MAX_CONTAINERS>(d)
 }
 
-fn required_containers<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Container>, D::Error> {
+fn required_containers<'de: 'a, 'a, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<Container<'a>>, D::Error> {
     Ok(containers(d)?.unwrap_or_default())
 }
 
@@ -84,81 +163,95 @@ where
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PodSpec {
-    #[serde(default, deserialize_with = "required_containers")]
-    pub containers: Vec<Container>,
-    #[serde(default, deserialize_with = "containers")]
-    pub init_containers: Option<Vec<Container>>,
+pub struct PodSpec<'a> {
+    #[serde(borrow, default, deserialize_with = "required_containers")]
+    pub containers: Vec<Container<'a>>,
+    #[serde(borrow, default, deserialize_with = "containers")]
+    pub init_containers: Option<Vec<Container<'a>>>,
     /// Ephemeral containers carry the same fields as containers (the API forbids them
     /// ports, probes and resources; the rules read what is left).
-    #[serde(default, deserialize_with = "containers")]
-    pub ephemeral_containers: Option<Vec<Container>>,
-    #[serde(default, deserialize_with = "entries")]
-    pub volumes: Option<Vec<Volume>>,
+    #[serde(borrow, default, deserialize_with = "containers")]
+    pub ephemeral_containers: Option<Vec<Container<'a>>>,
+    #[serde(borrow, default, deserialize_with = "entries")]
+    pub volumes: Option<Vec<Volume<'a>>>,
     pub share_process_namespace: Option<bool>,
-    pub restart_policy: Option<String>,
+    #[serde(borrow)]
+    pub restart_policy: Option<Str<'a>>,
     /// Pod-level resources (Kubernetes 1.34).
-    pub resources: Option<ResourceRequirements>,
+    #[serde(borrow)]
+    pub resources: Option<ResourceRequirements<'a>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Container {
-    #[serde(default, deserialize_with = "nullable")]
-    pub name: String,
-    pub image: Option<String>,
-    pub command: Option<Vec<String>>,
-    pub args: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "entries")]
-    pub env: Option<Vec<EnvVar>>,
-    #[serde(default, deserialize_with = "entries")]
-    pub ports: Option<Vec<ContainerPort>>,
-    #[serde(default, deserialize_with = "entries")]
-    pub volume_mounts: Option<Vec<VolumeMount>>,
-    pub resources: Option<ResourceRequirements>,
-    pub readiness_probe: Option<Probe>,
-    pub liveness_probe: Option<Probe>,
-    pub startup_probe: Option<Probe>,
+pub struct Container<'a> {
+    #[serde(borrow, default, deserialize_with = "nullable")]
+    pub name: Str<'a>,
+    #[serde(borrow)]
+    pub image: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub command: Option<Vec<Str<'a>>>,
+    #[serde(borrow)]
+    pub args: Option<Vec<Str<'a>>>,
+    #[serde(borrow, default, deserialize_with = "entries")]
+    pub env: Option<Vec<EnvVar<'a>>>,
+    #[serde(borrow, default, deserialize_with = "entries")]
+    pub ports: Option<Vec<ContainerPort<'a>>>,
+    #[serde(borrow, default, deserialize_with = "entries")]
+    pub volume_mounts: Option<Vec<VolumeMount<'a>>>,
+    #[serde(borrow)]
+    pub resources: Option<ResourceRequirements<'a>>,
+    #[serde(borrow)]
+    pub readiness_probe: Option<Probe<'a>>,
+    #[serde(borrow)]
+    pub liveness_probe: Option<Probe<'a>>,
+    #[serde(borrow)]
+    pub startup_probe: Option<Probe<'a>>,
     /// `Always` on an init container makes it a native sidecar.
-    pub restart_policy: Option<String>,
+    #[serde(borrow)]
+    pub restart_policy: Option<Str<'a>>,
 }
 
 /// An environment variable; `valueFrom` is not read (its value is not in the manifest).
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-pub struct EnvVar {
-    #[serde(default, deserialize_with = "nullable")]
-    pub name: String,
-    pub value: Option<String>,
+pub struct EnvVar<'a> {
+    #[serde(borrow, default, deserialize_with = "nullable")]
+    pub name: Str<'a>,
+    #[serde(borrow)]
+    pub value: Option<Str<'a>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ContainerPort {
+pub struct ContainerPort<'a> {
     #[serde(default, deserialize_with = "nullable")]
     pub container_port: i32,
     pub host_port: Option<i32>,
-    #[serde(rename = "hostIP")]
-    pub host_ip: Option<String>,
-    pub name: Option<String>,
-    pub protocol: Option<String>,
+    #[serde(borrow, rename = "hostIP")]
+    pub host_ip: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub name: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub protocol: Option<Str<'a>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct VolumeMount {
-    #[serde(default, deserialize_with = "nullable")]
-    pub name: String,
-    #[serde(default, deserialize_with = "nullable")]
-    pub mount_path: String,
+pub struct VolumeMount<'a> {
+    #[serde(borrow, default, deserialize_with = "nullable")]
+    pub name: Str<'a>,
+    #[serde(borrow, default, deserialize_with = "nullable")]
+    pub mount_path: Str<'a>,
     pub read_only: Option<bool>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Volume {
-    #[serde(default, deserialize_with = "nullable")]
-    pub name: String,
-    pub host_path: Option<HostPathVolumeSource>,
+pub struct Volume<'a> {
+    #[serde(borrow, default, deserialize_with = "nullable")]
+    pub name: Str<'a>,
+    #[serde(borrow)]
+    pub host_path: Option<HostPathVolumeSource<'a>>,
     pub config_map: Option<Present>,
     pub secret: Option<Present>,
     #[serde(rename = "downwardAPI")]
@@ -167,9 +260,9 @@ pub struct Volume {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-pub struct HostPathVolumeSource {
-    #[serde(default, deserialize_with = "nullable")]
-    pub path: String,
+pub struct HostPathVolumeSource<'a> {
+    #[serde(borrow, default, deserialize_with = "nullable")]
+    pub path: Str<'a>,
 }
 
 /// A field whose presence is all a rule needs; its content is skipped.
@@ -183,48 +276,57 @@ impl<'de> Deserialize<'de> for Present {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-pub struct ResourceRequirements {
-    pub requests: Option<BTreeMap<String, Quantity>>,
-    pub limits: Option<BTreeMap<String, Quantity>>,
+pub struct ResourceRequirements<'a> {
+    #[serde(borrow)]
+    pub requests: Option<BTreeMap<Str<'a>, Quantity<'a>>>,
+    #[serde(borrow)]
+    pub limits: Option<BTreeMap<Str<'a>, Quantity<'a>>>,
 }
 
 /// A quantity as written (`250m`, `1Gi`; a number is kept as its decimal text).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Quantity(pub String);
+pub struct Quantity<'a>(pub Str<'a>);
 
-impl<'de> Deserialize<'de> for Quantity {
+impl<'de: 'a, 'a> Deserialize<'de> for Quantity<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct QuantityVisitor;
-        impl Visitor<'_> for QuantityVisitor {
-            type Value = Quantity;
+        struct QuantityVisitor<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for QuantityVisitor<'a> {
+            type Value = Quantity<'a>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("Quantity")
             }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Quantity, E> {
-                Ok(Quantity(v.to_string()))
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Quantity<'a>, E> {
+                Ok(Quantity(v.to_string().into()))
             }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Quantity, E> {
-                Ok(Quantity(v.to_string()))
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Quantity<'a>, E> {
+                Ok(Quantity(v.to_string().into()))
             }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Quantity, E> {
-                Ok(Quantity(v.to_string()))
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Quantity<'a>, E> {
+                Ok(Quantity(v.to_string().into()))
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Quantity, E> {
-                Ok(Quantity(v.to_string()))
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Quantity<'a>, E> {
+                Ok(Quantity(v.into()))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Quantity<'a>, E> {
+                Ok(Quantity(v.to_string().into()))
             }
         }
-        deserializer.deserialize_any(QuantityVisitor)
+        deserializer.deserialize_any(QuantityVisitor(PhantomData))
     }
 }
 
 /// Every field of a probe: `livenessProbe identical to readinessProbe` compares them all.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Probe {
-    pub exec: Option<ExecAction>,
-    pub http_get: Option<HTTPGetAction>,
-    pub tcp_socket: Option<TCPSocketAction>,
-    pub grpc: Option<GRPCAction>,
+pub struct Probe<'a> {
+    #[serde(borrow)]
+    pub exec: Option<ExecAction<'a>>,
+    #[serde(borrow)]
+    pub http_get: Option<HTTPGetAction<'a>>,
+    #[serde(borrow)]
+    pub tcp_socket: Option<TCPSocketAction<'a>>,
+    #[serde(borrow)]
+    pub grpc: Option<GRPCAction<'a>>,
     pub initial_delay_seconds: Option<i32>,
     pub period_seconds: Option<i32>,
     pub timeout_seconds: Option<i32>,
@@ -234,78 +336,88 @@ pub struct Probe {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-pub struct ExecAction {
-    pub command: Option<Vec<String>>,
+pub struct ExecAction<'a> {
+    #[serde(borrow)]
+    pub command: Option<Vec<Str<'a>>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct HTTPGetAction {
-    pub host: Option<String>,
-    pub http_headers: Option<Vec<HTTPHeader>>,
-    pub path: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
-    pub port: IntOrString,
-    pub scheme: Option<String>,
+pub struct HTTPGetAction<'a> {
+    #[serde(borrow)]
+    pub host: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub http_headers: Option<Vec<HTTPHeader<'a>>>,
+    #[serde(borrow)]
+    pub path: Option<Str<'a>>,
+    #[serde(borrow, default, deserialize_with = "nullable")]
+    pub port: IntOrString<'a>,
+    #[serde(borrow)]
+    pub scheme: Option<Str<'a>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-pub struct HTTPHeader {
-    #[serde(default, deserialize_with = "nullable")]
-    pub name: String,
-    #[serde(default, deserialize_with = "nullable")]
-    pub value: String,
+pub struct HTTPHeader<'a> {
+    #[serde(borrow, default, deserialize_with = "nullable")]
+    pub name: Str<'a>,
+    #[serde(borrow, default, deserialize_with = "nullable")]
+    pub value: Str<'a>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-pub struct TCPSocketAction {
-    pub host: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
-    pub port: IntOrString,
+pub struct TCPSocketAction<'a> {
+    #[serde(borrow)]
+    pub host: Option<Str<'a>>,
+    #[serde(borrow, default, deserialize_with = "nullable")]
+    pub port: IntOrString<'a>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-pub struct GRPCAction {
+pub struct GRPCAction<'a> {
     #[serde(default, deserialize_with = "nullable")]
     pub port: i32,
-    pub service: Option<String>,
+    #[serde(borrow)]
+    pub service: Option<Str<'a>>,
 }
 
 /// A port number or a port name.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum IntOrString {
+pub enum IntOrString<'a> {
     Int(i32),
-    String(String),
+    String(Str<'a>),
 }
 
-impl Default for IntOrString {
+impl Default for IntOrString<'_> {
     fn default() -> Self {
         IntOrString::Int(0)
     }
 }
 
-impl<'de> Deserialize<'de> for IntOrString {
+impl<'de: 'a, 'a> Deserialize<'de> for IntOrString<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct IntOrStringVisitor;
-        impl Visitor<'_> for IntOrStringVisitor {
-            type Value = IntOrString;
+        struct IntOrStringVisitor<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for IntOrStringVisitor<'a> {
+            type Value = IntOrString<'a>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("IntOrString")
             }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<IntOrString, E> {
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<IntOrString<'a>, E> {
                 i32::try_from(v)
                     .map(IntOrString::Int)
                     .map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &"a 32-bit integer"))
             }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<IntOrString, E> {
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<IntOrString<'a>, E> {
                 i32::try_from(v)
                     .map(IntOrString::Int)
                     .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &"a 32-bit integer"))
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<IntOrString, E> {
-                Ok(IntOrString::String(v.to_string()))
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<IntOrString<'a>, E> {
+                Ok(IntOrString::String(v.into()))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<IntOrString<'a>, E> {
+                Ok(IntOrString::String(v.to_string().into()))
             }
         }
-        deserializer.deserialize_any(IntOrStringVisitor)
+        deserializer.deserialize_any(IntOrStringVisitor(PhantomData))
     }
 }

@@ -38,7 +38,7 @@ pub struct ContainerRef<'a> {
     /// "container \"x\"", "native sidecar \"x\"", …: how messages name it (made once,
     /// not by every rule; App and Sidecar read the same, so a role fix-up keeps it right).
     pub description: String,
-    pub container: &'a Container,
+    pub container: &'a Container<'a>,
 }
 
 impl ContainerRef<'_> {
@@ -126,12 +126,12 @@ pub fn classify_ephemeral<'a>(
         .collect()
 }
 
-fn reference(
-    container: &Container,
+fn reference<'a>(
+    container: &'a Container<'a>,
     role: Role,
     pointer: String,
     position: usize,
-) -> ContainerRef<'_> {
+) -> ContainerRef<'a> {
     let image = container.image.as_deref().unwrap_or_default();
     let name = &container.name;
     let description = match role {

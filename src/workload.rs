@@ -129,8 +129,8 @@ pub struct ObjectHeader {
 
 /// A pod template found in an object: what the rules judge.
 #[derive(Clone, Debug, PartialEq)]
-pub struct PodTemplate {
-    pub spec: PodSpec,
+pub struct PodTemplate<'a> {
+    pub spec: PodSpec<'a>,
     /// Pointer of the pod spec in the document.
     pub spec_pointer: String,
     /// The pod's own annotations that the rules read (the template's, for workloads).
@@ -139,14 +139,14 @@ pub struct PodTemplate {
     pub ignore_annotations: Vec<(String, String)>,
     pub run_to_completion: bool,
     /// `ephemeralContainers` (taken out of `spec`).
-    pub ephemeral: Vec<Container>,
+    pub ephemeral: Vec<Container<'a>>,
 }
 
 /// One object of a document: its header, and its pod template if its kind has one.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Extracted {
+pub struct Extracted<'a> {
     pub header: ObjectHeader,
-    pub template: Option<PodTemplate>,
+    pub template: Option<PodTemplate<'a>>,
 }
 
 pub const IGNORE_ANNOTATION: &str = "sidecar-guard.io/ignore";
@@ -159,7 +159,7 @@ const READ_ANNOTATIONS: [&str; 2] = [IGNORE_ANNOTATION, DEFAULT_CONTAINER_ANNOTA
 const MAX_LIST_DEPTH: usize = 4;
 
 /// Extracts every object of a document (several for a List).
-pub fn extract(document: &Value) -> Vec<Result<Extracted, Error>> {
+pub fn extract(document: &Value) -> Vec<Result<Extracted<'_>, Error>> {
     let mut out = Vec::new();
     extract_into(document, String::new(), None, 0, &mut out);
     out
@@ -168,7 +168,7 @@ pub fn extract(document: &Value) -> Vec<Result<Extracted, Error>> {
 /// Extracts the object of one JSON document without building a `Value` of it. `None`
 /// when the text is not one JSON value that reads cleanly this way; the caller then
 /// takes the general path (`yaml` + `extract`), which reports the problem precisely.
-pub fn extract_json(text: &str) -> Option<Vec<Result<Extracted, Error>>> {
+pub fn extract_json(text: &str) -> Option<Vec<Result<Extracted<'_>, Error>>> {
     // serde_json skips unread fields without a depth limit; the YAML path refuses
     // documents nested deeper than `yaml::MAX_DEPTH`, and so must this one.
     if json_depth_exceeds(text.as_bytes(), crate::yaml::MAX_DEPTH) {
@@ -220,13 +220,13 @@ fn json_depth_exceeds(text: &[u8], limit: usize) -> bool {
 /// Reads the object of an admission request: `None` for `null` (DELETE), or the
 /// extracted object.
 #[derive(Debug, Default)]
-pub struct AdmittedObject(pub Option<Result<Extracted, Error>>);
+pub struct AdmittedObject<'a>(pub Option<Result<Extracted<'a>, Error>>);
 
-impl<'de> Deserialize<'de> for AdmittedObject {
+impl<'de: 'a, 'a> Deserialize<'de> for AdmittedObject<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct OptionalObject;
         impl<'de> Visitor<'de> for OptionalObject {
-            type Value = Option<ObjectParts>;
+            type Value = Option<ObjectParts<'de>>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a Kubernetes object or null")
             }
@@ -265,12 +265,14 @@ pub fn unchanged_for_judging(new: &Extracted, old: &Extracted) -> bool {
         && new.template == old.template
 }
 
-fn extract_into(
-    value: &Value,
+/// One object (or a List of them) from a `Value`: borrowed from it for the document
+/// itself, owned for List items (which are taken apart).
+fn extract_into<'a, D: Deserializer<'a, Error = serde_json::Error>>(
+    value: D,
     pointer: String,
     implied: Option<(&str, &str)>,
     depth: usize,
-    out: &mut Vec<Result<Extracted, Error>>,
+    out: &mut Vec<Result<Extracted<'a>, Error>>,
 ) {
     match from_value(value, ObjectSeed { text: false }, &pointer) {
         Ok(parts) => out.extend(parts.resolve(pointer, implied, depth)),
@@ -583,16 +585,16 @@ impl<'de> DeserializeSeed<'de> for AnnotationValue {
 /// A part of an object that holds (or leads to) the pod template: typed on the fly when
 /// the kind is already known, otherwise kept whole until it is.
 #[derive(Debug, Default)]
-enum Slot {
+enum Slot<'a> {
     #[default]
     Absent,
-    Typed(Box<TemplateField>),
+    Typed(Box<TemplateField<'a>>),
     Deferred(Value),
 }
 
 /// The template as found at the carrier's path.
 #[derive(Debug, Default)]
-enum TemplateField {
+enum TemplateField<'a> {
     /// Absent or null anywhere along the path.
     #[default]
     Missing,
@@ -600,7 +602,7 @@ enum TemplateField {
     NotAMapping(String),
     Found {
         metadata: MetadataField,
-        spec: Option<Box<PodSpec>>,
+        spec: Option<Box<PodSpec<'a>>>,
     },
 }
 
@@ -613,8 +615,11 @@ struct TemplateSeed<'p> {
 }
 
 impl<'de> DeserializeSeed<'de> for TemplateSeed<'_> {
-    type Value = TemplateField;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<TemplateField, D::Error> {
+    type Value = TemplateField<'de>;
+    fn deserialize<D: Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<TemplateField<'de>, D::Error> {
         deserializer.deserialize_any(TemplateVisitor {
             path: self.path,
             text: self.text,
@@ -630,7 +635,7 @@ struct TemplateVisitor<'p> {
 impl TemplateVisitor<'_> {
     /// A non-mapping at the last step is described; earlier steps are simply missing
     /// (the template is not where the kind keeps it).
-    fn other(&self, found: String) -> TemplateField {
+    fn other<'a>(&self, found: String) -> TemplateField<'a> {
         if self.path.is_empty() {
             TemplateField::NotAMapping(found)
         } else {
@@ -640,11 +645,11 @@ impl TemplateVisitor<'_> {
 }
 
 impl<'de> Visitor<'de> for TemplateVisitor<'_> {
-    type Value = TemplateField;
+    type Value = TemplateField<'de>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a pod template")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TemplateField, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TemplateField<'de>, A::Error> {
         let mut found = if self.path.is_empty() {
             TemplateField::Found {
                 metadata: MetadataField::Absent,
@@ -674,28 +679,28 @@ impl<'de> Visitor<'de> for TemplateVisitor<'_> {
         }
         Ok(found)
     }
-    fn visit_unit<E: de::Error>(self) -> Result<TemplateField, E> {
+    fn visit_unit<E: de::Error>(self) -> Result<TemplateField<'de>, E> {
         Ok(TemplateField::Missing)
     }
-    fn visit_none<E: de::Error>(self) -> Result<TemplateField, E> {
+    fn visit_none<E: de::Error>(self) -> Result<TemplateField<'de>, E> {
         Ok(TemplateField::Missing)
     }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<TemplateField, E> {
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<TemplateField<'de>, E> {
         Ok(self.other(describe(&Value::Bool(v))))
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<TemplateField, E> {
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<TemplateField<'de>, E> {
         Ok(self.other(describe(&Value::from(v))))
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<TemplateField, E> {
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<TemplateField<'de>, E> {
         Ok(self.other(describe(&Value::from(v))))
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<TemplateField, E> {
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<TemplateField<'de>, E> {
         Ok(self.other(describe(&Value::from(v))))
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<TemplateField, E> {
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<TemplateField<'de>, E> {
         Ok(self.other(describe(&Value::from(v))))
     }
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<TemplateField, A::Error> {
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<TemplateField<'de>, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(self.other("a list".to_string()))
     }
@@ -713,16 +718,16 @@ fn template_steps(carrier: &PodCarrier) -> Vec<&'static str> {
 
 /// Everything the checks need from one object, read in one pass.
 #[derive(Debug, Default)]
-struct ObjectParts {
+struct ObjectParts<'a> {
     api_version: StringField,
     kind: StringField,
     metadata: MetadataField,
     /// `spec` (a Pod's pod spec, or the workload spec leading to the template).
-    spec: Slot,
+    spec: Slot<'a>,
     /// A Pod's spec, typed directly.
-    pod_spec: Option<PodSpec>,
+    pod_spec: Option<PodSpec<'a>>,
     /// `template` (PodTemplate).
-    template: Slot,
+    template: Slot<'a>,
     items: Option<Value>,
     /// The document is not a mapping: what it is.
     not_an_object: Option<String>,
@@ -735,8 +740,11 @@ struct ObjectSeed {
 }
 
 impl<'de> DeserializeSeed<'de> for ObjectSeed {
-    type Value = ObjectParts;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<ObjectParts, D::Error> {
+    type Value = ObjectParts<'de>;
+    fn deserialize<D: Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<ObjectParts<'de>, D::Error> {
         deserializer.deserialize_any(ObjectVisitor { text: self.text })
     }
 }
@@ -746,7 +754,7 @@ struct ObjectVisitor {
 }
 
 impl ObjectVisitor {
-    fn not_an_object(found: String) -> ObjectParts {
+    fn not_an_object<'a>(found: String) -> ObjectParts<'a> {
         ObjectParts {
             not_an_object: Some(found),
             ..ObjectParts::default()
@@ -755,11 +763,11 @@ impl ObjectVisitor {
 }
 
 impl<'de> Visitor<'de> for ObjectVisitor {
-    type Value = ObjectParts;
+    type Value = ObjectParts<'de>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a Kubernetes object")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ObjectParts, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ObjectParts<'de>, A::Error> {
         let mut parts = ObjectParts::default();
         while let Some(key) = map.next_key::<KeyName>()? {
             let known = match (&parts.kind, &parts.api_version) {
@@ -812,28 +820,28 @@ impl<'de> Visitor<'de> for ObjectVisitor {
         }
         Ok(parts)
     }
-    fn visit_unit<E: de::Error>(self) -> Result<ObjectParts, E> {
+    fn visit_unit<E: de::Error>(self) -> Result<ObjectParts<'de>, E> {
         Ok(Self::not_an_object("null".to_string()))
     }
-    fn visit_none<E: de::Error>(self) -> Result<ObjectParts, E> {
+    fn visit_none<E: de::Error>(self) -> Result<ObjectParts<'de>, E> {
         Ok(Self::not_an_object("null".to_string()))
     }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<ObjectParts, E> {
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<ObjectParts<'de>, E> {
         Ok(Self::not_an_object(describe(&Value::Bool(v))))
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<ObjectParts, E> {
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<ObjectParts<'de>, E> {
         Ok(Self::not_an_object(describe(&Value::from(v))))
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<ObjectParts, E> {
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<ObjectParts<'de>, E> {
         Ok(Self::not_an_object(describe(&Value::from(v))))
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<ObjectParts, E> {
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<ObjectParts<'de>, E> {
         Ok(Self::not_an_object(describe(&Value::from(v))))
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<ObjectParts, E> {
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<ObjectParts<'de>, E> {
         Ok(Self::not_an_object(describe(&Value::from(v))))
     }
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<ObjectParts, A::Error> {
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<ObjectParts<'de>, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(Self::not_an_object("a list".to_string()))
     }
@@ -854,8 +862,8 @@ fn string_field(
 }
 
 /// Deserialises a `Value` with a seed; an error names its JSON pointer under `pointer`.
-fn from_value<'de, S: DeserializeSeed<'de>>(
-    value: &'de Value,
+fn from_value<'de, D: Deserializer<'de, Error = serde_json::Error>, S: DeserializeSeed<'de>>(
+    value: D,
     seed: S,
     pointer: &str,
 ) -> Result<S::Value, Error> {
@@ -872,7 +880,7 @@ fn from_value<'de, S: DeserializeSeed<'de>>(
         })
 }
 
-impl ObjectParts {
+impl<'a> ObjectParts<'a> {
     /// Checks the parts in the order messages are expected and builds the extracted
     /// object(s).
     fn resolve(
@@ -880,7 +888,7 @@ impl ObjectParts {
         pointer: String,
         implied: Option<(&str, &str)>,
         depth: usize,
-    ) -> Vec<Result<Extracted, Error>> {
+    ) -> Vec<Result<Extracted<'a>, Error>> {
         let mut out = Vec::new();
         match self.resolve_into(pointer, implied, depth, &mut out) {
             Ok(()) => out,
@@ -896,7 +904,7 @@ impl ObjectParts {
         pointer: String,
         implied: Option<(&str, &str)>,
         depth: usize,
-        out: &mut Vec<Result<Extracted, Error>>,
+        out: &mut Vec<Result<Extracted<'a>, Error>>,
     ) -> Result<(), Error> {
         if let Some(found) = self.not_an_object {
             return Err(Error::object(
@@ -958,7 +966,7 @@ impl ObjectParts {
             };
             // A typed list's items carry no kind of their own: `PodList` holds Pods.
             let item_kind = header.kind.strip_suffix("List").filter(|k| !k.is_empty());
-            for (i, item) in items.iter().enumerate() {
+            for (i, item) in items.into_iter().enumerate() {
                 let implied = item_kind.map(|k| (k, header.api_version.as_str()));
                 extract_into(
                     item,
@@ -985,7 +993,7 @@ impl ObjectParts {
             let spec = match (self.pod_spec, self.spec) {
                 (Some(spec), _) => Some(spec),
                 (None, Slot::Deferred(value)) => from_value(
-                    &value,
+                    value,
                     std::marker::PhantomData::<Option<PodSpec>>,
                     &format!("{base}/spec"),
                 )?,
@@ -1003,7 +1011,7 @@ impl ObjectParts {
                 Slot::Absent => TemplateField::Missing,
                 Slot::Typed(field) => *field,
                 Slot::Deferred(value) => from_value(
-                    &value,
+                    value,
                     TemplateSeed {
                         path: rest,
                         text: false,

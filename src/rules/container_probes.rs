@@ -91,7 +91,7 @@ impl ProbeKind {
         }
     }
 
-    fn of<'c>(self, c: &ContainerRef<'c>) -> Option<&'c Probe> {
+    fn of<'c>(self, c: &ContainerRef<'c>) -> Option<&'c Probe<'c>> {
         let container = c.container;
         match self {
             ProbeKind::Readiness => container.readiness_probe.as_ref(),

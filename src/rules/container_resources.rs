@@ -315,12 +315,12 @@ impl Rule for ContainerResources {
 /// Parses every quantity of a container, reporting the ones that do not parse.
 fn parse_resources<'a>(c: &ContainerRef<'a>, out: &mut Findings) -> Resources<'a> {
     let requirements = c.container.resources.as_ref();
-    let mut parse = |map: Option<&'a BTreeMap<String, ApiQuantity>>, kind: &str, field: &str| {
+    let mut parse = |map: Option<&'a BTreeMap<crate::model::Str<'a>, ApiQuantity<'a>>>, kind: &str, field: &str| {
         let mut parsed = BTreeMap::new();
         for (name, quantity) in map.into_iter().flatten() {
             match Quantity::parse(&quantity.0) {
                 Ok(value) => {
-                    parsed.insert(name.as_str(), Written { value, text: &quantity.0 });
+                    parsed.insert(name.as_str(), Written { value, text: quantity.0.as_str() });
                 }
                 Err(e) => out.container(
                     c,
@@ -337,7 +337,7 @@ fn parse_resources<'a>(c: &ContainerRef<'a>, out: &mut Findings) -> Resources<'a
     let raw_limits = requirements.and_then(|r| r.limits.as_ref());
     let requests = parse(raw_requests, "request", "requests");
     let limits = parse(raw_limits, "limit", "limits");
-    let names = |map: Option<&'a BTreeMap<String, ApiQuantity>>| map.into_iter().flatten().map(|(name, _)| name.as_str()).collect();
+    let names = |map: Option<&'a BTreeMap<crate::model::Str<'a>, ApiQuantity<'a>>>| map.into_iter().flatten().map(|(name, _)| name.as_str()).collect();
     Resources { requests, limits, written_requests: names(raw_requests), written_limits: names(raw_limits) }
 }
 
@@ -352,7 +352,7 @@ fn pod_level_limits(pod: &Pod<'_>) -> BTreeMap<String, Quantity> {
         .and_then(|r| r.limits.as_ref())
         .into_iter()
         .flatten()
-        .filter_map(|(name, q)| Quantity::parse(&q.0).ok().map(|q| (name.clone(), q)))
+        .filter_map(|(name, q)| Quantity::parse(&q.0).ok().map(|q| (name.to_string(), q)))
         .collect()
 }
 

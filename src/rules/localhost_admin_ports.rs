@@ -250,7 +250,7 @@ fn arguments(c: &ContainerRef<'_>) -> Vec<(String, String)> {
     let mut words = Vec::new();
     for (field, list) in [("command", &c.container.command), ("args", &c.container.args)] {
         for (i, word) in list.iter().flatten().enumerate() {
-            words.push((format!("/{field}/{i}"), word.clone()));
+            words.push((format!("/{field}/{i}"), word.to_string()));
         }
     }
     words
@@ -269,7 +269,7 @@ fn listen_settings(args: &[(String, String)], flags: &[&str], c: &ContainerRef<'
                     found.push(ListenSetting {
                         suffix: suffix.clone(),
                         written: format!("{word} {value}"),
-                        address: value.clone(),
+                        address: value.to_string(),
                     });
                     words.next();
                 }
@@ -282,7 +282,7 @@ fn listen_settings(args: &[(String, String)], flags: &[&str], c: &ContainerRef<'
                 found.push(ListenSetting {
                     suffix: format!("/env/{i}/value"),
                     written: format!("{}={value}", var.name),
-                    address: value.clone(),
+                    address: value.to_string(),
                 });
             }
         }

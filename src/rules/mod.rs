@@ -169,7 +169,7 @@ impl RuleSettings for SeverityOnly {
 pub struct Pod<'a> {
     /// The kind of the object the pod comes from (`Deployment`, `Pod`, …).
     pub kind: &'a str,
-    pub spec: &'a PodSpec,
+    pub spec: &'a PodSpec<'a>,
     /// JSON pointer of the pod spec in the document.
     pub spec_pointer: &'a str,
     /// `restartPolicy` Never/OnFailure, or a Job/CronJob.
