@@ -155,6 +155,9 @@ pub fn validate(payload: &[u8]) -> Verdict {
     let Some(request) = payload_typed.request else {
         return Verdict::bad_request("the ValidationRequest has no request".to_string());
     };
+    if matches!(request.object, AdmittedObject::Unread) {
+        return validate_generic(payload);
+    }
     let settings_text = payload_typed.settings.map_or("null", RawValue::get);
     with_settings(
         settings_text,
@@ -169,16 +172,19 @@ fn judge_request(request: Request<'_>, settings: &Settings) -> Verdict {
         Some(_) => return Verdict::accept(),
         None => return Verdict::bad_request("the request has no operation".to_string()),
     }
-    let Some(object) = request.object.0 else {
-        return Verdict::bad_request("the request has no object to judge".to_string());
-    };
-    let object = match object {
-        Ok(object) => object,
-        Err(e) => return Verdict::bad_request(format!("the object is invalid at {e}")),
+    let object = match request.object {
+        AdmittedObject::Read(Ok(object)) => object,
+        AdmittedObject::Read(Err(e)) => {
+            return Verdict::bad_request(format!("the object is invalid at {e}"))
+        }
+        // `Unread` objects were handed to `validate_generic` before.
+        AdmittedObject::Absent | AdmittedObject::Unread => {
+            return Verdict::bad_request("the request has no object to judge".to_string())
+        }
     };
     let adds_ephemeral_containers = request.sub_resource.as_deref() == Some("ephemeralcontainers");
     if request.operation.as_deref() == Some("UPDATE") && !adds_ephemeral_containers {
-        if let Some(Ok(old)) = &request.old_object.0 {
+        if let AdmittedObject::Read(Ok(old)) = &request.old_object {
             if crate::workload::unchanged_for_judging(&object, old) {
                 return Verdict::accept();
             }
@@ -320,6 +326,39 @@ mod tests {
             .accepted,
             "ephemeral containers are always judged"
         );
+    }
+
+    #[test]
+    fn objects_whose_kind_follows_their_spec_are_judged_the_same() {
+        let spec = json!({"containers": [{"name": "app", "image": "shop/api:v1"}]});
+        let usual = format!(
+            r#"{{"apiVersion": "v1", "kind": "Pod", "metadata": {{"name": "p"}}, "spec": {spec}}}"#
+        );
+        let late = format!(
+            r#"{{"spec": {spec}, "metadata": {{"name": "p"}}, "kind": "Pod", "apiVersion": "v1"}}"#
+        );
+        let late_list =
+            format!(r#"{{"items": [{late}, {late}], "kind": "List", "apiVersion": "v1"}}"#);
+        let request = |object: &str| {
+            validate(
+                format!(r#"{{"request": {{"operation": "CREATE", "object": {object}}}}}"#)
+                    .as_bytes(),
+            )
+        };
+        assert!(
+            crate::workload::extract_json(&late).is_none(),
+            "the fast path hands it on"
+        );
+        let expected = request(&usual);
+        assert!(!expected.accepted);
+        assert_eq!(request(&late), expected);
+        assert!(request(&late_list)
+            .message
+            .is_some_and(|m| m.contains("expected exactly one object")));
+        let settings = Settings::default();
+        let text = |t: &str| format!("{:?}", crate::check_text(t, &settings));
+        assert_eq!(text(&late), text(&usual));
+        assert_eq!(text(&late_list).matches("Checked").count(), 2);
     }
 
     #[test]

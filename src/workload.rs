@@ -179,7 +179,7 @@ pub fn extract_json(text: &str) -> Option<Vec<Result<Extracted<'_>, Error>>> {
         .deserialize(&mut deserializer)
         .ok()?;
     deserializer.end().ok()?;
-    Some(parts.resolve(String::new(), None, 0))
+    parts.resolve(None, String::new(), None, 0)
 }
 
 /// Whether JSON text nests deeper than `limit` (brackets inside strings do not count).
@@ -217,10 +217,19 @@ fn json_depth_exceeds(text: &[u8], limit: usize) -> bool {
     false
 }
 
-/// Reads the object of an admission request: `None` for `null` (DELETE), or the
-/// extracted object.
+/// The object of an admission request, read in the same pass as the request.
+// Lives for one request on the stack; boxing `Read` would cost an allocation each time.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Default)]
-pub struct AdmittedObject<'a>(pub Option<Result<Extracted<'a>, Error>>);
+pub enum AdmittedObject<'a> {
+    /// Absent or `null` (DELETE).
+    #[default]
+    Absent,
+    Read(Result<Extracted<'a>, Error>),
+    /// Written in a way this pass does not read (its kind after its spec, or a List):
+    /// the caller reads it again as a `Value` (`extract`).
+    Unread,
+}
 
 impl<'de: 'a, 'a> Deserialize<'de> for AdmittedObject<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -241,14 +250,16 @@ impl<'de: 'a, 'a> Deserialize<'de> for AdmittedObject<'a> {
             }
         }
         let Some(parts) = deserializer.deserialize_option(OptionalObject)? else {
-            return Ok(AdmittedObject(None));
+            return Ok(AdmittedObject::Absent);
         };
-        // The API server admits objects one by one: a List here is an error.
-        let mut objects = parts.resolve(String::new(), None, MAX_LIST_DEPTH);
-        Ok(AdmittedObject(match objects.len() {
-            1 => objects.pop(),
-            _ => Some(Err(Error::object("", "expected exactly one object"))),
-        }))
+        let Some(mut objects) = parts.resolve(None, String::new(), None, 0) else {
+            return Ok(AdmittedObject::Unread);
+        };
+        Ok(match (objects.pop(), objects.is_empty()) {
+            (Some(object), true) => AdmittedObject::Read(object),
+            // The API server admits objects one by one.
+            _ => AdmittedObject::Read(Err(Error::object("", "expected exactly one object"))),
+        })
     }
 }
 
@@ -265,17 +276,22 @@ pub fn unchanged_for_judging(new: &Extracted, old: &Extracted) -> bool {
         && new.template == old.template
 }
 
-/// One object (or a List of them) from a `Value`: borrowed from it for the document
-/// itself, owned for List items (which are taken apart).
-fn extract_into<'a, D: Deserializer<'a, Error = serde_json::Error>>(
-    value: D,
+/// One object (or a List of them) from a `Value`, borrowing from it.
+fn extract_into<'a>(
+    value: &'a Value,
     pointer: String,
     implied: Option<(&str, &str)>,
     depth: usize,
     out: &mut Vec<Result<Extracted<'a>, Error>>,
 ) {
     match from_value(value, ObjectSeed { text: false }, &pointer) {
-        Ok(parts) => out.extend(parts.resolve(pointer, implied, depth)),
+        // With its source at hand, every object resolves.
+        Ok(parts) => out.extend(
+            parts
+                .resolve(Some(value), pointer, implied, depth)
+                .into_iter()
+                .flatten(),
+        ),
         Err(e) => out.push(Err(e)),
     }
 }
@@ -589,7 +605,8 @@ enum Slot<'a> {
     #[default]
     Absent,
     Typed(Box<TemplateField<'a>>),
-    Deferred(Value),
+    /// Seen before the kind was known: read from the source afterwards.
+    Deferred,
 }
 
 /// The template as found at the carrier's path.
@@ -728,7 +745,8 @@ struct ObjectParts<'a> {
     pod_spec: Option<PodSpec<'a>>,
     /// `template` (PodTemplate).
     template: Slot<'a>,
-    items: Option<Value>,
+    /// Whether the object has `items` (read from the source, as Lists are rare).
+    has_items: bool,
     /// The document is not a mapping: what it is.
     not_an_object: Option<String>,
 }
@@ -780,7 +798,10 @@ impl<'de> Visitor<'de> for ObjectVisitor {
                 "metadata" => {
                     parts.metadata = map.next_value_seed(MetadataSeed { text: self.text })?
                 }
-                "items" => parts.items = Some(map.next_value()?),
+                "items" => {
+                    map.next_value::<IgnoredAny>()?;
+                    parts.has_items = true;
+                }
                 field @ ("spec" | "template") => {
                     let slot = match known {
                         // A Pod's spec is the pod spec.
@@ -805,7 +826,10 @@ impl<'de> Visitor<'de> for ObjectVisitor {
                             map.next_value::<IgnoredAny>()?;
                             Slot::Absent
                         }
-                        None => Slot::Deferred(map.next_value()?),
+                        None => {
+                            map.next_value::<IgnoredAny>()?;
+                            Slot::Deferred
+                        }
                     };
                     if field == "spec" {
                         parts.spec = slot;
@@ -862,8 +886,8 @@ fn string_field(
 }
 
 /// Deserialises a `Value` with a seed; an error names its JSON pointer under `pointer`.
-fn from_value<'de, D: Deserializer<'de, Error = serde_json::Error>, S: DeserializeSeed<'de>>(
-    value: D,
+fn from_value<'de, S: DeserializeSeed<'de>>(
+    value: &'de Value,
     seed: S,
     pointer: &str,
 ) -> Result<S::Value, Error> {
@@ -882,30 +906,35 @@ fn from_value<'de, D: Deserializer<'de, Error = serde_json::Error>, S: Deseriali
 
 impl<'a> ObjectParts<'a> {
     /// Checks the parts in the order messages are expected and builds the extracted
-    /// object(s).
+    /// object(s). `source` is the object as a `Value`, where there is one: parts
+    /// deferred and List items are read from it. Without it, such an object is `None`.
     fn resolve(
         self,
+        source: Option<&'a Value>,
         pointer: String,
         implied: Option<(&str, &str)>,
         depth: usize,
-    ) -> Vec<Result<Extracted<'a>, Error>> {
+    ) -> Option<Vec<Result<Extracted<'a>, Error>>> {
         let mut out = Vec::new();
-        match self.resolve_into(pointer, implied, depth, &mut out) {
-            Ok(()) => out,
+        match self.resolve_into(source, pointer, implied, depth, &mut out) {
+            Ok(true) => Some(out),
+            Ok(false) => None,
             Err(e) => {
                 out.push(Err(e));
-                out
+                Some(out)
             }
         }
     }
 
+    /// `Ok(false)`: the object needs its `source`, and there is none.
     fn resolve_into(
         self,
+        source: Option<&'a Value>,
         pointer: String,
         implied: Option<(&str, &str)>,
         depth: usize,
         out: &mut Vec<Result<Extracted<'a>, Error>>,
-    ) -> Result<(), Error> {
+    ) -> Result<bool, Error> {
         if let Some(found) = self.not_an_object {
             return Err(Error::object(
                 pointer,
@@ -948,8 +977,7 @@ impl<'a> ObjectParts<'a> {
             pointer,
         };
 
-        let is_list =
-            header.kind == "List" || (header.kind.ends_with("List") && self.items.is_some());
+        let is_list = header.kind == "List" || (header.kind.ends_with("List") && self.has_items);
         if is_list {
             let pointer = &header.pointer;
             if depth >= MAX_LIST_DEPTH {
@@ -958,7 +986,10 @@ impl<'a> ObjectParts<'a> {
                     format!("Lists nested more than {MAX_LIST_DEPTH} deep"),
                 ));
             }
-            let Some(Value::Array(items)) = self.items else {
+            let Some(source) = source else {
+                return Ok(false);
+            };
+            let Some(Value::Array(items)) = source.get("items") else {
                 return Err(Error::object(
                     format!("{pointer}/items"),
                     format!("a {} needs an items array", header.kind),
@@ -966,7 +997,7 @@ impl<'a> ObjectParts<'a> {
             };
             // A typed list's items carry no kind of their own: `PodList` holds Pods.
             let item_kind = header.kind.strip_suffix("List").filter(|k| !k.is_empty());
-            for (i, item) in items.into_iter().enumerate() {
+            for (i, item) in items.iter().enumerate() {
                 let implied = item_kind.map(|k| (k, header.api_version.as_str()));
                 extract_into(
                     item,
@@ -976,7 +1007,7 @@ impl<'a> ObjectParts<'a> {
                     out,
                 );
             }
-            return Ok(());
+            return Ok(true);
         }
 
         let Some(carrier) = carrier(&header.kind, &header.api_version) else {
@@ -984,7 +1015,7 @@ impl<'a> ObjectParts<'a> {
                 header,
                 template: None,
             }));
-            return Ok(());
+            return Ok(true);
         };
         let base = header.pointer.clone();
         let template_pointer = format!("{base}{}", carrier.template);
@@ -992,11 +1023,16 @@ impl<'a> ObjectParts<'a> {
         let (template_metadata, spec) = if steps.is_empty() {
             let spec = match (self.pod_spec, self.spec) {
                 (Some(spec), _) => Some(spec),
-                (None, Slot::Deferred(value)) => from_value(
-                    value,
-                    std::marker::PhantomData::<Option<PodSpec>>,
-                    &format!("{base}/spec"),
-                )?,
+                (None, Slot::Deferred) => {
+                    let Some(value) = source.and_then(|s| s.get("spec")) else {
+                        return Ok(false);
+                    };
+                    from_value(
+                        value,
+                        std::marker::PhantomData::<Option<PodSpec>>,
+                        &format!("{base}/spec"),
+                    )?
+                }
                 _ => None,
             };
             (None, spec)
@@ -1010,14 +1046,19 @@ impl<'a> ObjectParts<'a> {
             let field = match slot {
                 Slot::Absent => TemplateField::Missing,
                 Slot::Typed(field) => *field,
-                Slot::Deferred(value) => from_value(
-                    value,
-                    TemplateSeed {
-                        path: rest,
-                        text: false,
-                    },
-                    &format!("{base}/{first}"),
-                )?,
+                Slot::Deferred => {
+                    let Some(value) = source.and_then(|s| s.get(first)) else {
+                        return Ok(false);
+                    };
+                    from_value(
+                        value,
+                        TemplateSeed {
+                            path: rest,
+                            text: false,
+                        },
+                        &format!("{base}/{first}"),
+                    )?
+                }
             };
             match field {
                 TemplateField::Missing => {
@@ -1094,7 +1135,7 @@ impl<'a> ObjectParts<'a> {
                 run_to_completion: carrier.runs_to_completion || restart_policy_ends,
             }),
         }));
-        Ok(())
+        Ok(true)
     }
 }
 
