@@ -149,9 +149,22 @@ impl Glob {
         if self.prefix.chars().count() == self.tokens.len() {
             return text == self.prefix;
         }
+        // `prefix**` and `**suffix`: the literal part, checked above, decides.
+        let literal_len = self.prefix.chars().count() + self.suffix.chars().count();
+        if literal_len + 1 == self.tokens.len()
+            && (matches!(self.tokens.last(), Some(Token::DoubleStar)) && self.suffix.is_empty()
+                || matches!(self.tokens.first(), Some(Token::DoubleStar)) && self.prefix.is_empty())
+        {
+            return true;
+        }
         if let Some(word) = &self.infix {
             return !text.contains('/') && text.contains(word.as_str());
         }
+        self.full_match(text)
+    }
+
+    /// The general match, which the shortcuts above must agree with.
+    fn full_match(&self, text: &str) -> bool {
         let text: Vec<char> = text.chars().collect();
         // reachable[j]: the tokens consumed so far can end exactly at text position j.
         let mut reachable = vec![false; text.len() + 1];
@@ -277,6 +290,57 @@ mod tests {
         assert_eq!(Glob::new("a\\"), Err(GlobError::TrailingEscape));
         assert_eq!(Glob::new("[]"), Err(GlobError::EmptyClass(0)));
         assert_eq!(Glob::new(&"a".repeat(600)), Err(GlobError::TooLong));
+    }
+
+    #[test]
+    fn shortcuts_agree_with_the_full_match() {
+        let patterns = [
+            "/var/log/**",
+            "**/log",
+            "**/logs",
+            "*admin*",
+            "*a/b*",
+            "exact",
+            "a*b",
+            "**",
+            "*",
+            "x/**/y",
+            "[ab]*",
+            "/var/log",
+            "?x*",
+        ];
+        let texts = [
+            "",
+            "/",
+            "/var/log",
+            "/var/log/",
+            "/var/log/app",
+            "/var/logs",
+            "/srv/app/log",
+            "log",
+            "logs",
+            "x-admin-y",
+            "admin",
+            "a/admin",
+            "exact",
+            "ab",
+            "a/b",
+            "x/y",
+            "x/1/2/y",
+            "bx",
+            "b",
+            "ax",
+        ];
+        for pattern in patterns {
+            let glob = Glob::new(pattern).expect("valid");
+            for text in texts {
+                assert_eq!(
+                    glob.is_match(text),
+                    glob.full_match(text),
+                    "{pattern} on {text:?}"
+                );
+            }
+        }
     }
 
     #[test]

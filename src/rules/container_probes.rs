@@ -285,7 +285,7 @@ fn check_required(pod: &Pod<'_>, c: &ContainerRef<'_>, s: &ProbeSettings, handle
         .filter(|k| *k != ProbeKind::Readiness || !pod.run_to_completion || s.readiness_in_jobs)
         .collect();
     let who = describe_container(c);
-    let handlers = handler_names.join(", ");
+    let handlers = || handler_names.join(", ");
     match s.satisfied_by {
         SatisfiedBy::All => {
             for kind in required {
@@ -295,7 +295,7 @@ fn check_required(pod: &Pod<'_>, c: &ContainerRef<'_>, s: &ProbeSettings, handle
                         Severity::Deny,
                         "",
                         format!("{who} has no {}", kind.field()),
-                        format!("add a {} ({handlers})", kind.field()),
+                        format!("add a {} ({})", kind.field(), handlers()),
                     );
                 }
             }
@@ -308,7 +308,7 @@ fn check_required(pod: &Pod<'_>, c: &ContainerRef<'_>, s: &ProbeSettings, handle
                     Severity::Deny,
                     "",
                     format!("{who} has none of {}", names.join(", ")),
-                    format!("add at least one of {} ({handlers})", names.join(", ")),
+                    format!("add at least one of {} ({})", names.join(", "), handlers()),
                 );
             }
         }
@@ -351,19 +351,19 @@ fn check_probe(c: &ContainerRef<'_>, kind: ProbeKind, probe: &Probe, s: &ProbeSe
     ];
     for (port, handler) in ports {
         let Some(port) = port else { continue };
-        let path = format!("/{field}/{handler}/port");
+        let path = || format!("/{field}/{handler}/port");
         match port {
             IntOrString::Int(n) if !(1..=65535).contains(n) => out.container(
                 c,
                 Severity::Deny,
-                &path,
+                &path(),
                 format!("{who} has a {field} on port {n}, outside 1-65535"),
                 "probe a port between 1 and 65535".to_string(),
             ),
             IntOrString::String(name) if !declares_port(c, name) => out.container(
                 c,
                 Severity::Deny,
-                &path,
+                &path(),
                 format!("{who} has a {field} on port {name:?}, which it does not declare"),
                 format!("declare a port named {name:?} in this container's ports, or probe a port number"),
             ),
