@@ -180,12 +180,27 @@ impl RuleSettings for ResourceSettings {
 /// A container's parsed requests and limits; invalid quantities are reported and left out.
 /// Borrowed from the container: names and texts are the manifest's own strings.
 struct Resources<'a> {
-    requests: BTreeMap<&'a str, Written<'a>>,
-    limits: BTreeMap<&'a str, Written<'a>>,
+    requests: Quantities<'a>,
+    limits: Quantities<'a>,
     /// Names written at all, valid or not: an invalid value is reported as invalid, not
     /// as missing too.
     written_requests: Vec<&'a str>,
     written_limits: Vec<&'a str>,
+}
+
+/// Parsed quantities by resource name, in name order (a container names two or three:
+/// a list beats a map).
+#[derive(Default)]
+struct Quantities<'a>(Vec<(&'a str, Written<'a>)>);
+
+impl<'a> Quantities<'a> {
+    fn get(&self, name: &str) -> Option<&Written<'a>> {
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, w)| w)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&'a str, &Written<'a>)> {
+        self.0.iter().map(|(n, w)| (*n, w))
+    }
 }
 
 /// A parsed quantity with the text the manifest wrote, for messages.
@@ -248,7 +263,7 @@ impl Rule for ContainerResources {
                     format!("set resources.limits ({}) so this container cannot starve the others in the pod", missing_limits.join(", ")),
                 );
             }
-            for (name, limit) in &resources.limits {
+            for (name, limit) in resources.limits.iter() {
                 if let Some(request) = resources.requests.get(name).filter(|r| r.value > limit.value) {
                     out.container(
                         c,
@@ -297,8 +312,8 @@ impl Rule for ContainerResources {
                 Role::Init | Role::Ephemeral => None,
             };
             if let Some(total) = total {
-                let names: std::collections::BTreeSet<&str> = resources.requests.keys().chain(resources.limits.keys()).copied().collect();
-                for name in names {
+                let limited_only = resources.limits.iter().filter(|(name, _)| resources.requests.get(name).is_none());
+                for name in resources.requests.iter().chain(limited_only).map(|(name, _)| name) {
                     if let Some(request) = resources.effective_request(name) {
                         let sum = total.entry(name).or_insert(Quantity::from_nanos(0));
                         *sum = sum.checked_add(request.value).unwrap_or(*sum);
@@ -316,11 +331,11 @@ impl Rule for ContainerResources {
 fn parse_resources<'a>(c: &ContainerRef<'a>, out: &mut Findings) -> Resources<'a> {
     let requirements = c.container.resources.as_ref();
     let mut parse = |map: Option<&'a BTreeMap<crate::model::Str<'a>, ApiQuantity<'a>>>, kind: &str, field: &str| {
-        let mut parsed = BTreeMap::new();
+        let mut parsed = Quantities::default();
         for (name, quantity) in map.into_iter().flatten() {
             match Quantity::parse(&quantity.0) {
                 Ok(value) => {
-                    parsed.insert(name.as_str(), Written { value, text: quantity.0.as_str() });
+                    parsed.0.push((name.as_str(), Written { value, text: quantity.0.as_str() }));
                 }
                 Err(e) => out.container(
                     c,
