@@ -5,6 +5,8 @@
 //! case, Docker Hub's `library/` dropped), at a path-segment boundary from the right, so
 //! mirrors match too: `mirror.corp/dockerhub/envoyproxy/envoy` is Envoy.
 
+use std::borrow::Cow;
+
 /// Repository paths of well-known classic sidecars.
 pub const SIDECAR_IMAGES: &[&str] = &[
     // Service-mesh and edge proxies
@@ -140,25 +142,36 @@ pub const GENERIC_ADMIN_FLAGS: &[&str] = &["--admin-address", "--listen-address"
 /// Reduces an image reference to its repository path: registry, tag and digest removed,
 /// lower case, Docker Hub's implicit `library/` dropped.
 /// `docker.io/envoyproxy/envoy:v1.28.0@sha256:…` → `envoyproxy/envoy`.
-pub fn repository_path(image: &str) -> String {
+pub fn repository_path(image: &str) -> Cow<'_, str> {
     let image = image.trim();
     let without_digest = image.split_once('@').map_or(image, |(name, _)| name);
     // A tag is a colon after the last slash (a colon before it belongs to a registry port).
     let last_slash = without_digest.rfind('/').map_or(0, |i| i + 1);
-    let without_tag = match without_digest[last_slash..].find(':') {
-        Some(colon) => &without_digest[..last_slash + colon],
+    let without_tag = match without_digest
+        .get(last_slash..)
+        .and_then(|rest| rest.find(':'))
+    {
+        Some(colon) => without_digest
+            .get(..last_slash + colon)
+            .unwrap_or(without_digest),
         None => without_digest,
     };
-    let lower = without_tag.to_ascii_lowercase();
-    let mut path = lower.as_str();
+    let mut path = without_tag;
     if let Some((first, rest)) = path.split_once('/') {
-        let is_registry = first.contains('.') || first.contains(':') || first == "localhost";
+        let is_registry =
+            first.contains('.') || first.contains(':') || first.eq_ignore_ascii_case("localhost");
         if is_registry {
             path = rest;
         }
     }
-    let path = path.strip_prefix("library/").unwrap_or(path);
-    path.to_string()
+    // Repositories compare in lower case (`Fluent/Fluentd`): copy only when the image
+    // has capitals.
+    if path.bytes().any(|b| b.is_ascii_uppercase()) {
+        let lower = path.to_ascii_lowercase();
+        Cow::Owned(lower.strip_prefix("library/").unwrap_or(&lower).to_string())
+    } else {
+        Cow::Borrowed(path.strip_prefix("library/").unwrap_or(path))
+    }
 }
 
 /// Whether a repository path is `entry` or ends with `/entry`.

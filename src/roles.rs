@@ -21,6 +21,7 @@ use crate::model::{Container, PodSpec};
 use crate::report::Role;
 use crate::settings::Settings;
 use crate::workload::DEFAULT_CONTAINER_ANNOTATION;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// One classified container.
@@ -30,7 +31,7 @@ pub struct ContainerRef<'a> {
     pub name: &'a str,
     pub image: &'a str,
     /// The image's repository path (see `catalogue::repository_path`).
-    pub repository: String,
+    pub repository: Cow<'a, str>,
     /// JSON pointer of the container in the document.
     pub pointer: String,
     /// Position in pod order: init containers first, then containers.
@@ -75,18 +76,21 @@ pub fn classify<'a>(
         .map(String::as_str);
     let first_app_slot = out.len();
     for (index, container) in spec.containers.iter().enumerate() {
-        let repository = repository_path(container.image.as_deref().unwrap_or_default());
-        let is_sidecar = default_container != Some(container.name.as_str())
-            && (any_match(&settings.sidecars.names, &container.name)
-                || any_match(&settings.sidecars.images, &repository)
-                || is_known_sidecar(&repository));
-        let role = if is_sidecar { Role::Sidecar } else { Role::App };
-        out.push(reference(
+        // App and Sidecar read the same in messages: the role is settled after.
+        let mut c = reference(
             container,
-            role,
+            Role::App,
             format!("{spec_pointer}/containers/{index}"),
             out.len(),
-        ));
+        );
+        let is_sidecar = default_container != Some(c.name)
+            && (any_match(&settings.sidecars.names, c.name)
+                || any_match(&settings.sidecars.images, &c.repository)
+                || is_known_sidecar(&c.repository));
+        if is_sidecar {
+            c.role = Role::Sidecar;
+        }
+        out.push(c);
     }
     if !out
         .get(first_app_slot..)
