@@ -17,6 +17,7 @@
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use serde_json::{Map, Number, Value};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// Largest document accepted, in bytes. The API server refuses request bodies above
 /// 3 MiB (and etcd stores at most 1.5 MiB), so nothing larger can be a real object.
@@ -58,26 +59,62 @@ pub struct Document {
     pub lines: LineIndex,
 }
 
-/// JSON pointer → 1-based source line.
+/// JSON pointer → 1-based source line. Pointers are kept as hashes of their segments
+/// (`PointerHash`), so recording a line costs no string building: the CLI records one
+/// per node and asks for a few.
 #[derive(Clone, Debug, Default)]
 pub struct LineIndex {
-    lines: HashMap<String, usize>,
+    lines: HashMap<u64, usize, BuildHasherDefault<PointerHasher>>,
 }
 
 impl LineIndex {
     /// The line of `pointer`, or of its nearest ancestor that has one (a finding about a
     /// missing field points at the object that should hold it).
     pub fn line_of(&self, pointer: &str) -> Option<usize> {
-        let mut current = pointer;
-        loop {
-            if let Some(line) = self.lines.get(current) {
-                return Some(*line);
-            }
-            match current.rfind('/') {
-                Some(cut) => current = &current[..cut],
-                None => return None,
-            }
+        let mut hashes = vec![ROOT_POINTER];
+        for segment in pointer.split('/').skip(1) {
+            let key = segment.replace("~1", "/").replace("~0", "~");
+            let parent = hashes.last().copied().unwrap_or(ROOT_POINTER);
+            hashes.push(child_pointer(parent, key.as_bytes()));
         }
+        hashes.iter().rev().find_map(|h| self.lines.get(h).copied())
+    }
+}
+
+/// The hash of the root pointer ("").
+const ROOT_POINTER: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// The hash of `parent/segment` (FNV-1a over the parent's hash and the unescaped
+/// segment). A collision could only misplace a line number, never a verdict.
+fn child_pointer(parent: u64, segment: &[u8]) -> u64 {
+    let mut hash = parent;
+    for byte in parent
+        .to_le_bytes()
+        .iter()
+        .chain([0xff].iter())
+        .chain(segment)
+    {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+/// Keys are hashes already: passed through as they are.
+#[derive(Default)]
+struct PointerHasher(u64);
+
+impl Hasher for PointerHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 << 8) | u64::from(*byte);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
 
@@ -91,34 +128,54 @@ pub struct Options {
 /// Parses every document of a stream. Empty documents (only comments or blank lines) are
 /// skipped, as kubectl does.
 pub fn parse_stream(text: &str, options: Options) -> Vec<Result<Document, SyntaxError>> {
+    split_stream(text)
+        .iter()
+        .map(|document| document.parse(options))
+        .collect()
+}
+
+/// One non-empty document of a stream, not parsed yet.
+#[derive(Clone, Copy, Debug)]
+pub struct DocumentText<'a> {
+    /// 0-based position among the non-empty documents of the stream.
+    pub index: usize,
+    /// 1-based line where the document starts.
+    pub line: usize,
+    text: &'a str,
+}
+
+/// The non-empty documents of a stream, unparsed: each parses on its own, so a caller
+/// with many can parse them on several threads (the CLI does).
+pub fn split_stream(text: &str) -> Vec<DocumentText<'_>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut out = Vec::new();
-    for (first_line, chunk) in split_documents(text) {
-        if is_blank_document(chunk) {
-            continue;
-        }
-        let index = out.len();
-        let result = if chunk.len() > MAX_DOCUMENT_BYTES {
-            Err(SyntaxError {
-                line: Some(first_line),
+    split_documents(text)
+        .into_iter()
+        .filter(|(_, chunk)| !is_blank_document(chunk))
+        .enumerate()
+        .map(|(index, (line, text))| DocumentText { index, line, text })
+        .collect()
+}
+
+impl DocumentText<'_> {
+    pub fn parse(&self, options: Options) -> Result<Document, SyntaxError> {
+        if self.text.len() > MAX_DOCUMENT_BYTES {
+            return Err(SyntaxError {
+                line: Some(self.line),
                 column: None,
                 message: format!(
                     "document is {} bytes, more than the {} bytes the Kubernetes API accepts",
-                    chunk.len(),
+                    self.text.len(),
                     MAX_DOCUMENT_BYTES
                 ),
-            })
-        } else {
-            parse_document(chunk, first_line - 1, options).map(|(value, lines)| Document {
-                index,
-                line: first_line,
-                value,
-                lines,
-            })
-        };
-        out.push(result);
+            });
+        }
+        parse_document(self.text, self.line - 1, options).map(|(value, lines)| Document {
+            index: self.index,
+            line: self.line,
+            value,
+            lines,
+        })
     }
-    out
 }
 
 /// Splits at lines that are `---` or `...` markers (optionally followed by content after a
@@ -177,9 +234,10 @@ struct Builder {
     line_offset: usize,
     track_lines: bool,
     stack: Vec<Frame>,
-    /// JSON pointer of the node being built, kept only when lines are tracked.
-    pointer: Vec<String>,
-    lines: HashMap<String, usize>,
+    /// Pointer hash of each open collection below the root, kept only when lines are
+    /// tracked.
+    pointer: Vec<u64>,
+    lines: HashMap<u64, usize, BuildHasherDefault<PointerHasher>>,
     anchors: HashMap<usize, (Value, usize)>,
     nodes: usize,
     root: Option<Value>,
@@ -195,7 +253,7 @@ fn parse_document(
         track_lines: options.track_lines,
         stack: Vec::new(),
         pointer: Vec::new(),
-        lines: HashMap::new(),
+        lines: HashMap::default(),
         anchors: HashMap::new(),
         nodes: 0,
         root: None,
@@ -391,20 +449,37 @@ impl Builder {
         self.count_nodes(span, 1)?;
         self.record_line(span);
         if self.track_lines && !self.stack.is_empty() {
-            let segment = self.next_segment();
-            self.pointer.push(segment);
+            let hash = self.next_pointer();
+            self.pointer.push(hash);
         }
         Ok(())
     }
 
-    /// The pointer segment the next value will take in the current collection.
-    fn next_segment(&self) -> String {
+    /// The pointer hash of the next value in the current collection.
+    fn next_pointer(&self) -> u64 {
+        let parent = self.pointer.last().copied().unwrap_or(ROOT_POINTER);
         match self.stack.last() {
-            Some(Frame::Sequence { items, .. }) => items.len().to_string(),
-            Some(Frame::Mapping { key, .. }) => {
-                escape_pointer(key.as_deref().unwrap_or_default()).into_owned()
+            Some(Frame::Sequence { items, .. }) => {
+                // The index as decimal text, without allocating.
+                let mut digits = [0u8; 20];
+                let mut at = digits.len();
+                let mut n = items.len();
+                loop {
+                    at -= 1;
+                    if let Some(d) = digits.get_mut(at) {
+                        *d = b'0' + (n % 10) as u8;
+                    }
+                    n /= 10;
+                    if n == 0 || at == 0 {
+                        break;
+                    }
+                }
+                child_pointer(parent, digits.get(at..).unwrap_or_default())
             }
-            None => String::new(),
+            Some(Frame::Mapping { key, .. }) => {
+                child_pointer(parent, key.as_deref().unwrap_or_default().as_bytes())
+            }
+            None => ROOT_POINTER,
         }
     }
 
@@ -412,16 +487,8 @@ impl Builder {
         if !self.track_lines {
             return;
         }
-        let mut pointer = String::new();
-        for segment in &self.pointer {
-            pointer.push('/');
-            pointer.push_str(segment);
-        }
-        if !self.stack.is_empty() {
-            pointer.push('/');
-            pointer.push_str(&self.next_segment());
-        }
         let line = self.line(span);
+        let pointer = self.next_pointer();
         self.lines.entry(pointer).or_insert(line);
     }
 

@@ -157,39 +157,69 @@ fn check_bytes(source: &str, bytes: &[u8], settings: &Settings, results: &mut Re
         ));
         return;
     };
-    let documents = yaml::parse_stream(text, yaml::Options { track_lines: true });
+    let documents = yaml::split_stream(text);
     if documents.is_empty() {
         results.input_errors.push((
             source.to_string(),
             "no Kubernetes objects (the input is empty)".to_string(),
         ));
     }
-    for (position, document) in documents.into_iter().enumerate() {
-        match document {
-            Ok(doc) => {
-                for result in check(&doc.value, settings) {
+    let judge = |text: &yaml::DocumentText| -> Vec<Outcome> {
+        match text.parse(yaml::Options { track_lines: true }) {
+            Ok(doc) => check(&doc.value, settings)
+                .into_iter()
+                .map(|result| {
                     let (line, finding_lines) = positions(&result, &doc.lines, doc.line);
-                    results.outcomes.push(Outcome {
+                    Outcome {
                         source: source.to_string(),
                         document: Some(doc.index),
                         line,
                         result,
                         finding_lines,
-                    });
-                }
-            }
-            Err(e) => {
-                let line = e.line;
-                results.outcomes.push(Outcome {
-                    source: source.to_string(),
-                    document: Some(position),
-                    line,
-                    result: Err(e.into()),
-                    finding_lines: Vec::new(),
-                });
+                    }
+                })
+                .collect(),
+            Err(e) => vec![Outcome {
+                source: source.to_string(),
+                document: Some(text.index),
+                line: e.line,
+                result: Err(e.into()),
+                finding_lines: Vec::new(),
+            }],
+        }
+    };
+    results
+        .outcomes
+        .extend(on_every_core(&documents, judge).into_iter().flatten());
+}
+
+/// Maps `items` in order, in chunks on every available core: documents parse and check
+/// independently, and a large stream (a `kubectl get -A -o yaml` dump) is the CLI's
+/// slowest case.
+fn on_every_core<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    // Below this many per thread, starting threads costs more than it saves.
+    const MIN_PER_THREAD: usize = 64;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores.min(items.len() / MIN_PER_THREAD).max(1);
+    if threads == 1 {
+        return items.iter().map(&work).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| part.iter().map(&work).collect::<Vec<R>>()))
+            .collect();
+        let mut out = Vec::with_capacity(items.len());
+        for handle in handles {
+            match handle.join() {
+                Ok(part) => out.extend(part),
+                // A panic in a worker is a bug; surface it as the panic it was.
+                Err(panic) => std::panic::resume_unwind(panic),
             }
         }
-    }
+        out
+    })
 }
 
 fn positions(
