@@ -343,3 +343,39 @@ fn rules_and_explain() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("unknown rule \"nope\""));
 }
+
+/// Large streams are checked on every core: the reports still come in document order,
+/// each with its own lines.
+#[test]
+fn large_streams_keep_document_order_and_lines() {
+    let mut stream = String::new();
+    for i in 0..600 {
+        if i % 7 == 3 {
+            stream.push_str("---\nnot: [closed\n");
+        } else {
+            stream.push_str(&format!(
+                "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: pod-{i}}}\nspec: {{containers: [{{name: app}}]}}\n"
+            ));
+        }
+    }
+    let output = run_cli(&["check", "--format", "json", "-"], Some(stream.as_bytes()));
+    assert_eq!(output.status.code(), Some(2), "syntax errors win");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+    let results = json["results"].as_array().expect("results");
+    assert_eq!(results.len(), 600);
+    for (i, result) in results.iter().enumerate() {
+        assert_eq!(result["document"], i, "{result}");
+        // Every document is five lines (a bad one two, then three fewer).
+        let first_line = 1
+            + (0..i)
+                .map(|j| if j % 7 == 3 { 2 } else { 5 })
+                .sum::<usize>();
+        if i % 7 == 3 {
+            assert!(result.get("error").is_some(), "{result}");
+        } else {
+            assert_eq!(result["name"], format!("pod-{i}"));
+            assert_eq!(result["line"], first_line + 1, "{result}");
+            assert_eq!(result["findings"][0]["line"], first_line + 4, "{result}");
+        }
+    }
+}
