@@ -21,6 +21,7 @@ use serde_json::{json, Value};
 use sidecar_guard::settings::{parse_settings_text, SettingsError};
 use sidecar_guard::{yaml, Settings};
 use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 /// Validates manifests: YAML or JSON text (any number of documents) or a Kubernetes
@@ -158,32 +159,35 @@ pub fn rules() -> Result<JsValue, JsError> {
 thread_local! {
     /// The last settings read, by their JSON text: callers validate many manifests with
     /// the same settings, and checking settings costs more than judging a pod.
-    static SETTINGS: RefCell<Option<(String, Settings)>> = const { RefCell::new(None) };
+    static SETTINGS: RefCell<Option<(String, Rc<Settings>)>> = const { RefCell::new(None) };
 }
 
-fn load_settings(settings: &JsValue) -> Result<Settings, JsError> {
-    if settings.is_undefined() || settings.is_null() {
-        return Ok(Settings::default());
-    }
-    let key = if let Some(text) = settings.as_string() {
+fn load_settings(settings: &JsValue) -> Result<Rc<Settings>, JsError> {
+    // The cache key: the settings as text, or nothing given (the defaults).
+    let key = if settings.is_undefined() || settings.is_null() {
+        String::new()
+    } else if let Some(text) = settings.as_string() {
         format!("t{text}")
     } else if settings.is_object() {
         format!("o{}", stringify(settings, "the settings")?)
     } else {
-        String::new()
+        return Err(invalid_settings(&[SettingsError {
+            pointer: String::new(),
+            message: "settings must be YAML or JSON text, or an object".to_string(),
+        }]));
     };
     let cached = SETTINGS.with(|cell| {
         cell.borrow()
             .as_ref()
-            .filter(|(k, _)| !key.is_empty() && *k == key)
-            .map(|(_, s)| s.clone())
+            .filter(|(k, _)| *k == key)
+            .map(|(_, s)| Rc::clone(s))
     });
     if let Some(settings) = cached {
         return Ok(settings);
     }
     let document = settings_document(settings).map_err(|e| invalid_settings(&e))?;
-    let parsed = Settings::from_value(&document).map_err(|e| invalid_settings(&e))?;
-    SETTINGS.with(|cell| *cell.borrow_mut() = Some((key, parsed.clone())));
+    let parsed = Rc::new(Settings::from_value(&document).map_err(|e| invalid_settings(&e))?);
+    SETTINGS.with(|cell| *cell.borrow_mut() = Some((key, Rc::clone(&parsed))));
     Ok(parsed)
 }
 
