@@ -303,6 +303,42 @@ fn carrier(kind: &str, api_version: &str) -> Option<&'static PodCarrier> {
         .find(|c| c.kind == kind && c.groups.contains(&group))
 }
 
+/// A visitor's answer to a value of the wrong type, given its description ("a list",
+/// "a number 3"): wrong types are data for a later message, not deserialisation errors.
+trait WrongType: Sized {
+    type Out;
+    fn found(self, description: String) -> Self::Out;
+}
+
+/// The `visit_*` methods for the types a visitor does not want, each describing what it
+/// found to `WrongType::found` (`str`: strings too). Lists are skipped to their end.
+macro_rules! wrong_types {
+    () => {
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(WrongType::found(self, describe(&Value::Bool(v))))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(WrongType::found(self, describe(&Value::from(v))))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(WrongType::found(self, describe(&Value::from(v))))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(WrongType::found(self, describe(&Value::from(v))))
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(WrongType::found(self, "a list".to_string()))
+        }
+    };
+    (str) => {
+        wrong_types!();
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(WrongType::found(self, describe(&Value::from(v))))
+        }
+    };
+}
+
 /// A string field as written: a string, absent/null, or a description of what was
 /// found instead (reported later, in the order the checks run).
 type StringField = Option<Result<String, String>>;
@@ -338,6 +374,13 @@ impl<T, F, G> Found<T, F, G> {
     }
 }
 
+impl<T, F, G: FnOnce(String) -> T> WrongType for Found<T, F, G> {
+    type Out = T;
+    fn found(self, description: String) -> T {
+        (self.on_other)(description)
+    }
+}
+
 impl<'de, T, F, G> Visitor<'de> for Found<T, F, G>
 where
     F: FnOnce(&str) -> T,
@@ -350,27 +393,12 @@ where
     fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
         Ok((self.on_str)(v))
     }
+    wrong_types!();
     fn visit_unit<E: de::Error>(self) -> Result<T, E> {
         Ok(self.on_null)
     }
     fn visit_none<E: de::Error>(self) -> Result<T, E> {
         Ok(self.on_null)
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<T, E> {
-        Ok((self.on_other)(describe(&Value::Bool(v))))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
-        Ok((self.on_other)(describe(&Value::from(v))))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
-        Ok((self.on_other)(describe(&Value::from(v))))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
-        Ok((self.on_other)(describe(&Value::from(v))))
-    }
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<T, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok((self.on_other)("a list".to_string()))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
@@ -418,6 +446,12 @@ impl<'de> DeserializeSeed<'de> for MetadataSeed {
         struct MetadataVisitor {
             text: bool,
         }
+        impl WrongType for MetadataVisitor {
+            type Out = MetadataField;
+            fn found(self, description: String) -> MetadataField {
+                MetadataField::Other(description)
+            }
+        }
         impl<'de> Visitor<'de> for MetadataVisitor {
             type Value = MetadataField;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -446,28 +480,7 @@ impl<'de> DeserializeSeed<'de> for MetadataSeed {
             fn visit_none<E: de::Error>(self) -> Result<MetadataField, E> {
                 Ok(MetadataField::Absent)
             }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<MetadataField, E> {
-                Ok(MetadataField::Other(describe(&Value::Bool(v))))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<MetadataField, E> {
-                Ok(MetadataField::Other(describe(&Value::from(v))))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<MetadataField, E> {
-                Ok(MetadataField::Other(describe(&Value::from(v))))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<MetadataField, E> {
-                Ok(MetadataField::Other(describe(&Value::from(v))))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<MetadataField, E> {
-                Ok(MetadataField::Other(describe(&Value::from(v))))
-            }
-            fn visit_seq<A: de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<MetadataField, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(MetadataField::Other("a list".to_string()))
-            }
+            wrong_types!(str);
         }
         deserializer.deserialize_any(MetadataVisitor { text: self.text })
     }
@@ -507,6 +520,12 @@ impl<'de> DeserializeSeed<'de> for AnnotationsSeed {
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Annotations, D::Error> {
         struct AnnotationsVisitor {
             text: bool,
+        }
+        impl WrongType for AnnotationsVisitor {
+            type Out = Annotations;
+            fn found(self, description: String) -> Annotations {
+                not_a_mapping(description)
+            }
         }
         impl<'de> Visitor<'de> for AnnotationsVisitor {
             type Value = Annotations;
@@ -552,25 +571,7 @@ impl<'de> DeserializeSeed<'de> for AnnotationsSeed {
             fn visit_none<E: de::Error>(self) -> Result<Annotations, E> {
                 Ok(Annotations(Ok(BTreeMap::new())))
             }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Annotations, E> {
-                Ok(not_a_mapping(describe(&Value::Bool(v))))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Annotations, E> {
-                Ok(not_a_mapping(describe(&Value::from(v))))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Annotations, E> {
-                Ok(not_a_mapping(describe(&Value::from(v))))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Annotations, E> {
-                Ok(not_a_mapping(describe(&Value::from(v))))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Annotations, E> {
-                Ok(not_a_mapping(describe(&Value::from(v))))
-            }
-            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Annotations, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(not_a_mapping("a list".to_string()))
-            }
+            wrong_types!(str);
         }
         deserializer.deserialize_any(AnnotationsVisitor { text: self.text })
     }
@@ -661,6 +662,13 @@ impl TemplateVisitor<'_> {
     }
 }
 
+impl WrongType for TemplateVisitor<'_> {
+    type Out = TemplateField<'static>;
+    fn found(self, description: String) -> TemplateField<'static> {
+        self.other(description)
+    }
+}
+
 impl<'de> Visitor<'de> for TemplateVisitor<'_> {
     type Value = TemplateField<'de>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -702,25 +710,7 @@ impl<'de> Visitor<'de> for TemplateVisitor<'_> {
     fn visit_none<E: de::Error>(self) -> Result<TemplateField<'de>, E> {
         Ok(TemplateField::Missing)
     }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<TemplateField<'de>, E> {
-        Ok(self.other(describe(&Value::Bool(v))))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<TemplateField<'de>, E> {
-        Ok(self.other(describe(&Value::from(v))))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<TemplateField<'de>, E> {
-        Ok(self.other(describe(&Value::from(v))))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<TemplateField<'de>, E> {
-        Ok(self.other(describe(&Value::from(v))))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<TemplateField<'de>, E> {
-        Ok(self.other(describe(&Value::from(v))))
-    }
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<TemplateField<'de>, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(self.other("a list".to_string()))
-    }
+    wrong_types!(str);
 }
 
 /// The carrier's template path as keys, split at the first step ("spec" or "template").
@@ -777,6 +767,13 @@ impl ObjectVisitor {
             not_an_object: Some(found),
             ..ObjectParts::default()
         }
+    }
+}
+
+impl WrongType for ObjectVisitor {
+    type Out = ObjectParts<'static>;
+    fn found(self, description: String) -> ObjectParts<'static> {
+        Self::not_an_object(description)
     }
 }
 
@@ -850,25 +847,7 @@ impl<'de> Visitor<'de> for ObjectVisitor {
     fn visit_none<E: de::Error>(self) -> Result<ObjectParts<'de>, E> {
         Ok(Self::not_an_object("null".to_string()))
     }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<ObjectParts<'de>, E> {
-        Ok(Self::not_an_object(describe(&Value::Bool(v))))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<ObjectParts<'de>, E> {
-        Ok(Self::not_an_object(describe(&Value::from(v))))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<ObjectParts<'de>, E> {
-        Ok(Self::not_an_object(describe(&Value::from(v))))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<ObjectParts<'de>, E> {
-        Ok(Self::not_an_object(describe(&Value::from(v))))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<ObjectParts<'de>, E> {
-        Ok(Self::not_an_object(describe(&Value::from(v))))
-    }
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<ObjectParts<'de>, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Self::not_an_object("a list".to_string()))
-    }
+    wrong_types!(str);
 }
 
 fn string_field(
