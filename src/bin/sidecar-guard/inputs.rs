@@ -205,17 +205,27 @@ fn on_every_core<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -
         return items.iter().map(&work).collect();
     }
     let chunk = items.len().div_ceil(threads);
+    let work = &work;
     std::thread::scope(|scope| {
-        let handles: Vec<_> = items
+        // A chunk whose thread cannot be started (a process out of threads) is done on
+        // this one instead.
+        let parts: Vec<Result<_, &[T]>> = items
             .chunks(chunk)
-            .map(|part| scope.spawn(|| part.iter().map(&work).collect::<Vec<R>>()))
+            .map(|part| {
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, move || part.iter().map(work).collect::<Vec<R>>())
+                    .map_err(|_| part)
+            })
             .collect();
         let mut out = Vec::with_capacity(items.len());
-        for handle in handles {
-            match handle.join() {
-                Ok(part) => out.extend(part),
-                // A panic in a worker is a bug; surface it as the panic it was.
-                Err(panic) => std::panic::resume_unwind(panic),
+        for part in parts {
+            match part {
+                Ok(handle) => match handle.join() {
+                    Ok(results) => out.extend(results),
+                    // A panic in a worker is a bug; surface it as the panic it was.
+                    Err(panic) => std::panic::resume_unwind(panic),
+                },
+                Err(part) => out.extend(part.iter().map(work)),
             }
         }
         out
