@@ -37,8 +37,8 @@ fn skip_space(bytes: &[u8], mut at: usize) -> usize {
     at
 }
 
-/// The end (one past the closing quote) of the string starting at `at`.
-fn string_end(bytes: &[u8], at: usize) -> Option<usize> {
+/// The end (one past the closing quote) of the string whose opening quote is at `at`.
+pub(crate) fn string_end(bytes: &[u8], at: usize) -> Option<usize> {
     let mut at = at + 1;
     loop {
         let found = memchr::memchr2(b'"', b'\\', bytes.get(at..)?)?;

@@ -84,7 +84,15 @@ pub const IGNORE_ANNOTATION_RULE: &str = "ignore-annotation";
 
 /// Checks every object of a document (a `List` yields several reports).
 pub fn check(document: &Value, settings: &Settings) -> Vec<Result<Report, Error>> {
-    workload::extract(document)
+    check_objects(workload::extract(document), settings)
+}
+
+/// Runs every rule on each extracted object; objects that could not be read stay errors.
+pub fn check_objects(
+    objects: Vec<Result<workload::Extracted<'_>, Error>>,
+    settings: &Settings,
+) -> Vec<Result<Report, Error>> {
+    objects
         .into_iter()
         .map(|extracted| extracted.map(|e| check_extracted(e, settings)))
         .collect()
@@ -93,10 +101,7 @@ pub fn check(document: &Value, settings: &Settings) -> Vec<Result<Report, Error>
 /// Checks every document of a YAML/JSON text.
 pub fn check_text(text: &str, settings: &Settings) -> Vec<Result<Report, Error>> {
     if let Some(objects) = extract_json_document(text) {
-        return objects
-            .into_iter()
-            .map(|extracted| extracted.map(|e| check_extracted(e, settings)))
-            .collect();
+        return check_objects(objects, settings);
     }
     let mut out = Vec::new();
     for document in yaml::parse_stream(text, yaml::Options::default()) {

@@ -183,26 +183,19 @@ pub fn extract_json(text: &str) -> Option<Vec<Result<Extracted<'_>, Error>>> {
 }
 
 /// Whether JSON text nests deeper than `limit` (brackets inside strings do not count).
-/// Most bytes of a manifest are inside strings, which `memchr` crosses quickly.
+/// Most bytes of a manifest are inside strings, which `string_end` crosses quickly.
 fn json_depth_exceeds(text: &[u8], limit: usize) -> bool {
     let mut depth = 0usize;
     let mut at = 0;
     while let Some(&byte) = text.get(at) {
-        at += 1;
         match byte {
-            b'"' => loop {
-                let Some(found) = text
-                    .get(at..)
-                    .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
-                else {
-                    return false;
-                };
-                at += found + 1;
-                if text.get(at - 1) == Some(&b'"') {
-                    break;
+            b'"' => match crate::json_lines::string_end(text, at) {
+                Some(end) => {
+                    at = end;
+                    continue;
                 }
-                // A backslash escapes the next byte.
-                at += 1;
+                // An unclosed string: nothing after it nests.
+                None => return false,
             },
             b'{' | b'[' => {
                 depth += 1;
@@ -213,6 +206,7 @@ fn json_depth_exceeds(text: &[u8], limit: usize) -> bool {
             b'}' | b']' => depth = depth.saturating_sub(1),
             _ => {}
         }
+        at += 1;
     }
     false
 }

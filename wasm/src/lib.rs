@@ -37,13 +37,12 @@ pub fn validate(input: JsValue, settings: JsValue) -> Result<JsValue, JsError> {
         Some(text) => text,
         None if input.is_object() => {
             let text = stringify(&input, "the input")?;
-            if let Some(objects) = sidecar_guard::extract_json_document(&text) {
-                collect_extracted(objects, 0, |_| None, &settings, &mut reports, &mut errors);
-            } else {
+            let results = match sidecar_guard::extract_json_document(&text) {
+                Some(objects) => sidecar_guard::check_objects(objects, &settings),
                 // Not one object the fast path reads: judged as a document (it says why).
-                let object = parse_json(&text, "the input")?;
-                collect(&object, 0, |_| None, &settings, &mut reports, &mut errors);
-            }
+                None => sidecar_guard::check(&parse_json(&text, "the input")?, &settings),
+            };
+            collect(results, 0, |_| None, &mut reports, &mut errors);
             return finish(reports, errors);
         }
         None => {
@@ -54,7 +53,8 @@ pub fn validate(input: JsValue, settings: JsValue) -> Result<JsValue, JsError> {
     };
     if let Some(objects) = sidecar_guard::extract_json_document(&text) {
         let line_of = |pointer: &str| sidecar_guard::json_lines::line_of(&text, pointer);
-        collect_extracted(objects, 0, line_of, &settings, &mut reports, &mut errors);
+        let results = sidecar_guard::check_objects(objects, &settings);
+        collect(results, 0, line_of, &mut reports, &mut errors);
         return finish(reports, errors);
     }
     let documents = yaml::parse_stream(&text, yaml::Options { track_lines: true });
@@ -64,10 +64,9 @@ pub fn validate(input: JsValue, settings: JsValue) -> Result<JsValue, JsError> {
     for (position, document) in documents.into_iter().enumerate() {
         match document {
             Ok(doc) => collect(
-                &doc.value,
+                sidecar_guard::check(&doc.value, &settings),
                 doc.index,
                 |p| doc.lines.line_of(p),
-                &settings,
                 &mut reports,
                 &mut errors,
             ),
@@ -84,29 +83,15 @@ fn finish(reports: Vec<Value>, errors: Vec<String>) -> Result<JsValue, JsError> 
     to_js(&Value::Array(reports))
 }
 
+/// Each report of one document as a plain object, each error as a message.
 fn collect(
-    document: &Value,
+    results: Vec<Result<sidecar_guard::Report, sidecar_guard::Error>>,
     index: usize,
     line_of: impl Fn(&str) -> Option<usize>,
-    settings: &Settings,
     reports: &mut Vec<Value>,
     errors: &mut Vec<String>,
 ) {
-    for result in sidecar_guard::check(document, settings) {
-        push(result, index, &line_of, reports, errors);
-    }
-}
-
-fn collect_extracted(
-    objects: Vec<Result<sidecar_guard::workload::Extracted, sidecar_guard::Error>>,
-    index: usize,
-    line_of: impl Fn(&str) -> Option<usize>,
-    settings: &Settings,
-    reports: &mut Vec<Value>,
-    errors: &mut Vec<String>,
-) {
-    for object in objects {
-        let result = object.map(|e| sidecar_guard::check_extracted(e, settings));
+    for result in results {
         push(result, index, &line_of, reports, errors);
     }
 }
@@ -163,23 +148,21 @@ thread_local! {
 }
 
 fn load_settings(settings: &JsValue) -> Result<Rc<Settings>, JsError> {
-    // The cache key: the settings as text, or nothing given (the defaults).
+    // The cache key: the settings as text, or nothing given (the defaults). Anything
+    // else has no key and gets `settings_document`'s error.
     let key = if settings.is_undefined() || settings.is_null() {
-        String::new()
+        Some(String::new())
     } else if let Some(text) = settings.as_string() {
-        format!("t{text}")
+        Some(format!("t{text}"))
     } else if settings.is_object() {
-        format!("o{}", stringify(settings, "the settings")?)
+        Some(format!("o{}", stringify(settings, "the settings")?))
     } else {
-        return Err(invalid_settings(&[SettingsError {
-            pointer: String::new(),
-            message: "settings must be YAML or JSON text, or an object".to_string(),
-        }]));
+        None
     };
     let cached = SETTINGS.with(|cell| {
         cell.borrow()
             .as_ref()
-            .filter(|(k, _)| *k == key)
+            .filter(|(k, _)| key.as_ref() == Some(k))
             .map(|(_, s)| Rc::clone(s))
     });
     if let Some(settings) = cached {
@@ -187,7 +170,9 @@ fn load_settings(settings: &JsValue) -> Result<Rc<Settings>, JsError> {
     }
     let document = settings_document(settings).map_err(|e| invalid_settings(&e))?;
     let parsed = Rc::new(Settings::from_value(&document).map_err(|e| invalid_settings(&e))?);
-    SETTINGS.with(|cell| *cell.borrow_mut() = Some((key, Rc::clone(&parsed))));
+    if let Some(key) = key {
+        SETTINGS.with(|cell| *cell.borrow_mut() = Some((key, Rc::clone(&parsed))));
+    }
     Ok(parsed)
 }
 
