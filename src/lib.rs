@@ -19,6 +19,7 @@
 
 pub mod admission;
 pub mod catalogue;
+pub mod context;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod generated;
@@ -40,6 +41,7 @@ mod policy;
 pub use report::{Finding, Report, Role, Severity, Status};
 pub use settings::{Settings, SettingsError};
 
+pub use context::Context;
 use rules::{Exemptions, Findings, Pod};
 use serde_json::Value;
 
@@ -82,9 +84,20 @@ impl Error {
 /// Rule id of findings about the ignore annotation itself.
 pub const IGNORE_ANNOTATION_RULE: &str = "ignore-annotation";
 
-/// Checks every object of a document (a `List` yields several reports).
+/// Checks every object of a document (a `List` yields several reports), with the
+/// document's own ConfigMaps as context.
 pub fn check(document: &Value, settings: &Settings) -> Vec<Result<Report, Error>> {
-    check_objects(workload::extract(document), settings)
+    check_in(document, settings, &Context::from_documents([document]))
+}
+
+/// Checks every object of a document, with related objects of the whole input (its
+/// ConfigMaps) as context.
+pub fn check_in(
+    document: &Value,
+    settings: &Settings,
+    context: &Context,
+) -> Vec<Result<Report, Error>> {
+    check_objects_in(workload::extract(document), settings, context)
 }
 
 /// Runs every rule on each extracted object; objects that could not be read stay errors.
@@ -92,21 +105,31 @@ pub fn check_objects(
     objects: Vec<Result<workload::Extracted<'_>, Error>>,
     settings: &Settings,
 ) -> Vec<Result<Report, Error>> {
+    check_objects_in(objects, settings, &Context::default())
+}
+
+fn check_objects_in(
+    objects: Vec<Result<workload::Extracted<'_>, Error>>,
+    settings: &Settings,
+    context: &Context,
+) -> Vec<Result<Report, Error>> {
     objects
         .into_iter()
-        .map(|extracted| extracted.map(|e| check_extracted(e, settings)))
+        .map(|extracted| extracted.map(|e| check_extracted_in(e, settings, context)))
         .collect()
 }
 
-/// Checks every document of a YAML/JSON text.
+/// Checks every document of a YAML/JSON text; its ConfigMaps are context for all of them.
 pub fn check_text(text: &str, settings: &Settings) -> Vec<Result<Report, Error>> {
     if let Some(objects) = extract_json_document(text) {
         return check_objects(objects, settings);
     }
+    let documents = yaml::parse_stream(text, yaml::Options::default());
+    let context = Context::from_documents(documents.iter().flatten().map(|d| &d.value));
     let mut out = Vec::new();
-    for document in yaml::parse_stream(text, yaml::Options::default()) {
+    for document in documents {
         match document {
-            Ok(doc) => out.extend(check(&doc.value, settings)),
+            Ok(doc) => out.extend(check_in(&doc.value, settings, &context)),
             Err(e) => out.push(Err(e.into())),
         }
     }
@@ -125,8 +148,17 @@ pub fn extract_json_document(text: &str) -> Option<Vec<Result<workload::Extracte
     workload::extract_json(text)
 }
 
-/// Runs every rule on an extracted object.
+/// Runs every rule on an extracted object, with no related objects.
 pub fn check_extracted(extracted: workload::Extracted, settings: &Settings) -> Report {
+    check_extracted_in(extracted, settings, &Context::default())
+}
+
+/// Runs every rule on an extracted object, with the input's related objects as context.
+pub fn check_extracted_in(
+    extracted: workload::Extracted,
+    settings: &Settings,
+    context: &Context,
+) -> Report {
     let header = extracted.header;
     let Some(template) = extracted.template else {
         return Report::new(
@@ -139,6 +171,16 @@ pub fn check_extracted(extracted: workload::Extracted, settings: &Settings) -> R
             Vec::new(),
         );
     };
+    if let Some(reason) = partial_object(&template) {
+        return Report::skipped(
+            &header.kind,
+            &header.api_version,
+            header.name,
+            header.namespace,
+            header.pointer,
+            reason,
+        );
+    }
     let (exemptions, mut findings) =
         read_ignore_annotations(&template.ignore_annotations, settings);
     let containers = roles::classify(
@@ -154,6 +196,8 @@ pub fn check_extracted(extracted: workload::Extracted, settings: &Settings) -> R
         spec: &template.spec,
         spec_pointer: &template.spec_pointer,
         run_to_completion: template.run_to_completion,
+        namespace: header.namespace.as_deref(),
+        context,
         containers,
         ephemeral: roles::classify_ephemeral(
             &template.ephemeral,
@@ -163,6 +207,16 @@ pub fn check_extracted(extracted: workload::Extracted, settings: &Settings) -> R
         ),
         settings,
     };
+    let injected = pod
+        .containers
+        .iter()
+        .filter_map(|c| {
+            c.injected_by.map(|p| report::InjectedContainer {
+                container: c.name.to_string(),
+                injected_by: p.id.to_string(),
+            })
+        })
+        .collect();
     for rule in rules::ALL {
         let severity_override = rule.severity_override(settings);
         if severity_override == Some(settings::SeverityOverride::Off) {
@@ -172,7 +226,7 @@ pub fn check_extracted(extracted: workload::Extracted, settings: &Settings) -> R
         rule.run(&pod, settings, &mut out);
         findings.extend(out.into_vec());
     }
-    Report::new(
+    let mut report = Report::new(
         &header.kind,
         &header.api_version,
         header.name,
@@ -180,7 +234,29 @@ pub fn check_extracted(extracted: workload::Extracted, settings: &Settings) -> R
         header.pointer,
         Status::Checked,
         findings,
-    )
+    );
+    report.injected = injected;
+    report
+}
+
+/// Why an object cannot be a whole object (RULES.md, "Inputs"): a kustomize or
+/// strategic-merge patch names containers without their `image`, which the API requires
+/// of every container. Such an object is skipped, never judged as if complete.
+fn partial_object(template: &workload::PodTemplate) -> Option<String> {
+    let spec = &template.spec;
+    let all = spec
+        .init_containers
+        .iter()
+        .flatten()
+        .chain(&spec.containers);
+    all.into_iter()
+        .find(|c| c.image.as_deref().is_none_or(|i| i.trim().is_empty()))
+        .map(|c| {
+            format!(
+                "a partial object (a patch?): container {:?} has no image, which the API requires",
+                c.name.as_str()
+            )
+        })
 }
 
 /// Reads `sidecar-guard.io/ignore` values (`rule[,rule…]` or `rule:container[,…]`).
@@ -201,6 +277,7 @@ fn read_ignore_annotations(
             path: path.to_string(),
             message,
             help: help.to_string(),
+            injected_by: None,
             position: None,
         })
     };

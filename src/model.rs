@@ -243,6 +243,8 @@ pub struct VolumeMount<'a> {
     #[serde(borrow, default, deserialize_with = "nullable")]
     pub mount_path: Str<'a>,
     pub read_only: Option<bool>,
+    #[serde(borrow)]
+    pub sub_path: Option<Str<'a>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
@@ -252,11 +254,29 @@ pub struct Volume<'a> {
     pub name: Str<'a>,
     #[serde(borrow)]
     pub host_path: Option<HostPathVolumeSource<'a>>,
-    pub config_map: Option<Present>,
+    #[serde(borrow)]
+    pub config_map: Option<ConfigMapVolumeSource<'a>>,
     pub secret: Option<Present>,
     #[serde(rename = "downwardAPI")]
     pub downward_api: Option<Present>,
     pub projected: Option<Present>,
+}
+
+/// A ConfigMap volume: which ConfigMap, and which keys land at which paths.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct ConfigMapVolumeSource<'a> {
+    #[serde(borrow)]
+    pub name: Option<Str<'a>>,
+    #[serde(borrow, default, deserialize_with = "entries")]
+    pub items: Option<Vec<KeyToPath<'a>>>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct KeyToPath<'a> {
+    #[serde(borrow, default, deserialize_with = "nullable")]
+    pub key: Str<'a>,
+    #[serde(borrow, default, deserialize_with = "nullable")]
+    pub path: Str<'a>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]

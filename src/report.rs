@@ -91,6 +91,10 @@ pub struct Finding {
     pub message: String,
     /// What to write instead.
     pub help: String,
+    /// The injector that added the container (`istio`), for findings on injected
+    /// containers: the workload author changes them through the injector's annotations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub injected_by: Option<String>,
     /// Position of the container in pod order (init containers, then containers); pod-level
     /// findings sort first. Used for the stable order only.
     #[serde(skip)]
@@ -126,6 +130,19 @@ pub struct Report {
     /// True when no finding is `deny`.
     pub allowed: bool,
     pub findings: Vec<Finding>,
+    /// Containers an injector added, as the pod's annotations record it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub injected: Vec<InjectedContainer>,
+    /// Why an object of a pod-carrying kind was not judged (a patch, a partial object).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_reason: Option<String>,
+}
+
+/// A container an injector added.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InjectedContainer {
+    pub container: String,
+    pub injected_by: String,
 }
 
 impl Report {
@@ -150,7 +167,31 @@ impl Report {
             status,
             allowed,
             findings,
+            injected: Vec::new(),
+            skip_reason: None,
         }
+    }
+
+    /// An object that is not judged, and why (a patch, a partial object).
+    pub fn skipped(
+        kind: &str,
+        api_version: &str,
+        name: Option<String>,
+        namespace: Option<String>,
+        pointer: String,
+        reason: String,
+    ) -> Report {
+        let mut report = Report::new(
+            kind,
+            api_version,
+            name,
+            namespace,
+            pointer,
+            Status::Skipped,
+            Vec::new(),
+        );
+        report.skip_reason = Some(reason);
+        report
     }
 
     pub fn denials(&self) -> impl Iterator<Item = &Finding> {
@@ -183,7 +224,7 @@ impl Report {
             .findings
             .iter()
             .map(|f| {
-                serde_json::json!({
+                let mut finding = serde_json::json!({
                     "rule": f.rule,
                     "severity": f.severity,
                     "container": f.container,
@@ -192,10 +233,14 @@ impl Report {
                     "message": f.message,
                     "help": f.help,
                     "line": line_of(&f.path),
-                })
+                });
+                if let (Some(injector), Some(object)) = (&f.injected_by, finding.as_object_mut()) {
+                    object.insert("injectedBy".into(), injector.as_str().into());
+                }
+                finding
             })
             .collect();
-        serde_json::json!({
+        let mut report = serde_json::json!({
             "kind": self.kind,
             "apiVersion": self.api_version,
             "name": self.name,
@@ -204,6 +249,20 @@ impl Report {
             "status": self.status,
             "allowed": self.allowed,
             "findings": findings,
-        })
+        });
+        if let Some(object) = report.as_object_mut() {
+            if !self.injected.is_empty() {
+                let injected: Vec<serde_json::Value> = self
+                    .injected
+                    .iter()
+                    .map(|i| serde_json::json!({"container": i.container, "injectedBy": i.injected_by}))
+                    .collect();
+                object.insert("injected".into(), injected.into());
+            }
+            if let Some(reason) = &self.skip_reason {
+                object.insert("skipReason".into(), reason.as_str().into());
+            }
+        }
+        report
     }
 }

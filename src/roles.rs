@@ -3,9 +3,14 @@
 //! A `spec.containers` entry is a sidecar when, in this order:
 //! 1. it is named by `kubectl.kubernetes.io/default-container` → it is the app;
 //! 2. its name or image matches the settings' `sidecars.names` / `sidecars.images` globs;
-//! 3. its image is in the built-in catalogue (`catalogue::SIDECAR_IMAGES`);
-//! 4. unless that would leave the pod with no app container: then the first container
+//! 3. an injector's status annotation on the pod names it as injected (`injections`);
+//! 4. its image is in the built-in catalogue (`catalogue::PRODUCTS`);
+//! 5. unless that would leave the pod with no app container: then the first container
 //!    is the app.
+//!
+//! Each container also learns its catalogue product (by image, or by the injector that
+//! added it under one of the product's names) and which injector added it, if any: rules
+//! judge injected containers against their vendor's contract.
 //!
 //! `initContainers` entries are native sidecars when `restartPolicy` is exactly `Always`
 //! (the API is case-sensitive: `always` is an invalid init container, not a sidecar).
@@ -15,7 +20,7 @@
 //! node's logs writable can tamper with them like any sidecar). Containers whose image
 //! matches `exemptImages` are left out, after classification.
 
-use crate::catalogue::{is_known_sidecar, repository_path};
+use crate::catalogue::{product_of_image, repository_path, InjectionStatus, Product, PRODUCTS};
 use crate::glob::any_match;
 use crate::model::{Container, PodSpec};
 use crate::report::Role;
@@ -40,12 +45,71 @@ pub struct ContainerRef<'a> {
     /// not by every rule; App and Sidecar read the same, so a role fix-up keeps it right).
     pub description: String,
     pub container: &'a Container<'a>,
+    /// The catalogue's entry for it, when known.
+    pub product: Option<&'static Product>,
+    /// The injector that added it, when the pod's annotations say so.
+    pub injected_by: Option<&'static Product>,
 }
 
 impl ContainerRef<'_> {
     pub fn is_sidecar(&self) -> bool {
         matches!(self.role, Role::Sidecar | Role::NativeSidecar)
     }
+
+    /// An init container its injector adds to prepare the pod (network setup, validation).
+    pub fn is_companion_of(&self, product: &Product) -> bool {
+        product
+            .injector
+            .as_ref()
+            .is_some_and(|i| i.companions.contains(&self.name))
+    }
+}
+
+/// What the pod's injector annotations say was added: (injector, container names).
+pub fn injections(annotations: &BTreeMap<String, String>) -> Vec<(&'static Product, Vec<String>)> {
+    let mut out = Vec::new();
+    for product in PRODUCTS {
+        let Some(injector) = &product.injector else {
+            continue;
+        };
+        let Some(value) = annotations.get(injector.annotation) else {
+            continue;
+        };
+        let names: Vec<String> = match injector.status {
+            InjectionStatus::IstioJson => istio_status_names(value),
+            InjectionStatus::PresentUnless(except) if !except.contains(&value.trim()) => {
+                default_names(product)
+            }
+            InjectionStatus::Equals(expected) if value.trim() == expected => default_names(product),
+            InjectionStatus::PresentUnless(_) | InjectionStatus::Equals(_) => continue,
+        };
+        out.push((product, names));
+    }
+    out
+}
+
+fn default_names(product: &Product) -> Vec<String> {
+    let companions = product.injector.as_ref().map_or(&[][..], |i| i.companions);
+    product
+        .names
+        .iter()
+        .chain(companions)
+        .map(|n| n.to_string())
+        .collect()
+}
+
+/// Container names in Istio's `sidecar.istio.io/status` JSON (`containers`,
+/// `initContainers`); an unreadable value names none.
+fn istio_status_names(value: &str) -> Vec<String> {
+    let Ok(status) = serde_json::from_str::<serde_json::Value>(value) else {
+        return Vec::new();
+    };
+    ["containers", "initContainers"]
+        .iter()
+        .filter_map(|key| status.get(key).and_then(|v| v.as_array()))
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect()
 }
 
 /// Classifies the pod's init containers and containers, in pod order.
@@ -57,18 +121,21 @@ pub fn classify<'a>(
 ) -> Vec<ContainerRef<'a>> {
     let init_containers = spec.init_containers.as_deref().unwrap_or_default();
     let mut out = Vec::with_capacity(init_containers.len() + spec.containers.len());
+    let injected = injections(pod_annotations);
     for (index, container) in init_containers.iter().enumerate() {
         let role = if container.restart_policy.as_deref() == Some("Always") {
             Role::NativeSidecar
         } else {
             Role::Init
         };
-        out.push(reference(
+        let mut c = reference(
             container,
             role,
             format!("{spec_pointer}/initContainers/{index}"),
             out.len(),
-        ));
+        );
+        c.attach_injector(&injected);
+        out.push(c);
     }
 
     let default_container = pod_annotations
@@ -83,10 +150,12 @@ pub fn classify<'a>(
             format!("{spec_pointer}/containers/{index}"),
             out.len(),
         );
+        c.attach_injector(&injected);
         let is_sidecar = default_container != Some(c.name)
             && (any_match(&settings.sidecars.names, c.name)
                 || any_match(&settings.sidecars.images, &c.repository)
-                || is_known_sidecar(&c.repository));
+                || c.injected_by.is_some()
+                || c.product.is_some());
         if is_sidecar {
             c.role = Role::Sidecar;
         }
@@ -144,14 +213,34 @@ fn reference<'a>(
         Role::Init => format!("init container {name:?}"),
         Role::Ephemeral => format!("ephemeral container {name:?}"),
     };
+    let repository = repository_path(image);
     ContainerRef {
         description,
         role,
         name: &container.name,
         image,
-        repository: repository_path(image),
+        product: product_of_image(&repository),
+        repository,
         pointer,
         position,
         container,
+        injected_by: None,
+    }
+}
+
+impl ContainerRef<'_> {
+    /// Marks the container as injected when an injection names it; an injected container
+    /// under one of the injector's product names takes that product's contract.
+    fn attach_injector(&mut self, injected: &[(&'static Product, Vec<String>)]) {
+        let Some((injector, _)) = injected
+            .iter()
+            .find(|(_, names)| names.iter().any(|n| n == self.name))
+        else {
+            return;
+        };
+        self.injected_by = Some(injector);
+        if injector.names.contains(&self.name) {
+            self.product = Some(injector);
+        }
     }
 }

@@ -151,9 +151,14 @@ pub struct Extracted<'a> {
 
 pub const IGNORE_ANNOTATION: &str = "sidecar-guard.io/ignore";
 pub const DEFAULT_CONTAINER_ANNOTATION: &str = "kubectl.kubernetes.io/default-container";
-/// The annotations any rule reads; the others are skipped (their values must still be
-/// strings, as the API requires).
-const READ_ANNOTATIONS: [&str; 2] = [IGNORE_ANNOTATION, DEFAULT_CONTAINER_ANNOTATION];
+/// Whether any rule reads this annotation: the project's own, kubectl's default
+/// container, and the injectors' status annotations of the catalogue. The others are
+/// skipped (their values must still be strings, as the API requires).
+fn is_read_annotation(key: &str) -> bool {
+    key == IGNORE_ANNOTATION
+        || key == DEFAULT_CONTAINER_ANNOTATION
+        || crate::catalogue::injector_annotations().any(|a| a == key)
+}
 
 /// Lists nest at most this deep (kubectl never nests them at all).
 const MAX_LIST_DEPTH: usize = 4;
@@ -530,7 +535,7 @@ impl<'de> DeserializeSeed<'de> for AnnotationsSeed {
                 let mut read = BTreeMap::new();
                 let mut problem = None;
                 while let Some(key) = map.next_key::<KeyName>()? {
-                    let wanted = READ_ANNOTATIONS.contains(&key.0.as_ref());
+                    let wanted = is_read_annotation(&key.0);
                     let value: Result<Option<String>, String> = if self.text && !wanted {
                         // Skipped, not unescaped: only its type matters.
                         let raw: &'de RawValue = map.next_value()?;

@@ -95,10 +95,12 @@ export interface AdminPortSetting {
 
 /** Settings of `localhost-admin-ports`. */
 export interface AdminPortSettings {
-  /** Globs on port names that mark a declared port as an admin port. */
+  /** Globs on port names that hint at an admin interface of an unknown product (warn). */
   adminPortNames?: Glob[];
-  /** Admin interfaces added to the built-in catalogue: `{image, port, name}`, `image` a glob on the repository path. */
+  /** Control interfaces added to the built-in catalogue: `{image, port, name}`, `image` a glob on the repository path. */
   adminPorts?: AdminPortSetting[];
+  /** Roles whose service-type interfaces (OPA's API) and port-name hints are judged. */
+  roles?: CheckedRole[];
   /** deny | warn | off; unset keeps each finding's default severity. */
   severity?: SeverityOverride | null;
 }
@@ -160,6 +162,8 @@ export interface ProbeSettings {
   bounds?: BoundsByKind;
   /** Handler kinds that count as a probe. */
   handlers?: ProbeHandler[];
+  /** Require liveness probes in run-to-completion pods too. */
+  livenessInJobs?: boolean;
   /** Require readiness probes in run-to-completion pods too. */
   readinessInJobs?: boolean;
   /** The probes a checked container needs. */

@@ -1,9 +1,9 @@
 use super::{describe_container, Findings, Pod, Rule, RuleSettings};
+use crate::model::IntOrString;
+use crate::model::Probe;
 use crate::report::{Role, Severity};
 use crate::roles::ContainerRef;
 use crate::settings::{role_selected, CheckedRole, SeverityOverride};
-use crate::model::Probe;
-use crate::model::IntOrString;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -21,8 +21,19 @@ declare_rule! {
     /// slow dependency makes it unready, instead of only taking it out of rotation.
     ///
     /// In run-to-completion pods (Jobs, CronJobs, `restartPolicy` Never or OnFailure)
-    /// readiness is not required unless `readinessInJobs` is set: nothing routes traffic
-    /// to them. A probe on a plain init container is rejected by the API server, so it is
+    /// neither readiness nor liveness is required of app containers and classic sidecars
+    /// unless `readinessInJobs` / `livenessInJobs` is set: nothing routes traffic to a
+    /// batch container, and a hung batch step is bounded by the Job's
+    /// `activeDeadlineSeconds`, not by restarts. A native sidecar there still needs what
+    /// the settings require: it runs as long as the Job does.
+    ///
+    /// An injected container (named by its injector's status annotation, such as Istio's
+    /// `sidecar.istio.io/status`) needs only the probes its vendor configures by design:
+    /// istio-proxy has readiness and startup probes and no liveness probe, Linkerd's and
+    /// Dapr's proxies have readiness and liveness; Consul's and Vault's injected agents
+    /// come without probes. The workload's author cannot add probes to them. A probe the
+    /// vendor normally sets that is missing is reported (as a warning, like every finding
+    /// on an injected container), naming the injector. A probe on a plain init container is rejected by the API server, so it is
     /// a finding whatever `roles` says. A named probe port must be declared in the same
     /// container's `ports`; a numeric one must be 1–65535. Bounds apply to the value the
     /// kubelet will use: a field left out is checked at its Kubernetes default
@@ -60,7 +71,8 @@ declare_rule! {
     ///
     /// ## Options
     /// `required` (readiness, liveness, startup), `satisfiedBy` (all | any), `handlers`
-    /// (httpGet, tcpSocket, grpc, exec), `roles`, `readinessInJobs`, `bounds`, `severity`.
+    /// (httpGet, tcpSocket, grpc, exec), `roles`, `readinessInJobs`, `livenessInJobs`,
+    /// `bounds`, `severity`.
     ///
     /// ## References
     /// - <https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/>
@@ -74,7 +86,9 @@ declare_rule! {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ProbeKind {
     Readiness,
@@ -111,7 +125,12 @@ pub enum ProbeHandler {
 }
 
 impl ProbeHandler {
-    const ALL: [ProbeHandler; 4] = [ProbeHandler::HttpGet, ProbeHandler::TcpSocket, ProbeHandler::Grpc, ProbeHandler::Exec];
+    const ALL: [ProbeHandler; 4] = [
+        ProbeHandler::HttpGet,
+        ProbeHandler::TcpSocket,
+        ProbeHandler::Grpc,
+        ProbeHandler::Exec,
+    ];
 
     fn name(self) -> &'static str {
         match self {
@@ -202,6 +221,8 @@ pub struct ProbeSettings {
     pub roles: Vec<CheckedRole>,
     /// Require readiness probes in run-to-completion pods too.
     pub readiness_in_jobs: bool,
+    /// Require liveness probes in run-to-completion pods too.
+    pub liveness_in_jobs: bool,
     /// Allowed ranges of probe timing fields.
     pub bounds: BoundsByKind,
 }
@@ -213,8 +234,13 @@ impl Default for ProbeSettings {
             required: vec![ProbeKind::Readiness, ProbeKind::Liveness],
             satisfied_by: SatisfiedBy::All,
             handlers: ProbeHandler::ALL.to_vec(),
-            roles: vec![CheckedRole::App, CheckedRole::Sidecar, CheckedRole::NativeSidecar],
+            roles: vec![
+                CheckedRole::App,
+                CheckedRole::Sidecar,
+                CheckedRole::NativeSidecar,
+            ],
             readiness_in_jobs: false,
+            liveness_in_jobs: false,
             bounds: BoundsByKind::default(),
         }
     }
@@ -226,7 +252,11 @@ impl RuleSettings for ProbeSettings {
     }
 }
 
-const KINDS: [ProbeKind; 3] = [ProbeKind::Readiness, ProbeKind::Liveness, ProbeKind::Startup];
+const KINDS: [ProbeKind; 3] = [
+    ProbeKind::Readiness,
+    ProbeKind::Liveness,
+    ProbeKind::Startup,
+];
 
 impl Rule for ContainerProbes {
     type Settings = ProbeSettings;
@@ -256,8 +286,11 @@ impl Rule for ContainerProbes {
             if in_scope {
                 check_required(pod, c, s, &handler_names, out);
             }
-            if let (Some(liveness), Some(readiness)) = (&c.container.liveness_probe, &c.container.readiness_probe) {
-                if liveness == readiness {
+            if let (Some(liveness), Some(readiness)) =
+                (&c.container.liveness_probe, &c.container.readiness_probe)
+            {
+                // An injector's identical probes are its vendor's design (Dapr's healthz).
+                if liveness == readiness && c.injected_by.is_none() {
                     out.container(
                         c,
                         Severity::Warn,
@@ -273,19 +306,59 @@ impl Rule for ContainerProbes {
 
 /// Whether a probe has exactly one handler and it is a kind that counts.
 fn counts(probe: &Probe, s: &ProbeSettings) -> bool {
-    let present: Vec<ProbeHandler> = ProbeHandler::ALL.into_iter().filter(|h| h.present(probe)).collect();
+    let present: Vec<ProbeHandler> = ProbeHandler::ALL
+        .into_iter()
+        .filter(|h| h.present(probe))
+        .collect();
     present.len() == 1 && present.iter().all(|h| s.handlers.contains(h))
 }
 
-fn check_required(pod: &Pod<'_>, c: &ContainerRef<'_>, s: &ProbeSettings, handler_names: &[&str], out: &mut Findings) {
+fn check_required(
+    pod: &Pod<'_>,
+    c: &ContainerRef<'_>,
+    s: &ProbeSettings,
+    handler_names: &[&str],
+    out: &mut Findings,
+) {
+    // Batch containers are exempt in run-to-completion pods; native sidecars are not.
+    let batch = pod.run_to_completion && c.role != Role::NativeSidecar;
+    let vendor = if c.injected_by.is_some() {
+        match c.product {
+            Some(product) => Some(product.probes),
+            // Injected, but no contract known: nothing the author can add.
+            None => return,
+        }
+    } else {
+        None
+    };
     let required: Vec<ProbeKind> = s
         .required
         .iter()
         .copied()
-        .filter(|k| *k != ProbeKind::Readiness || !pod.run_to_completion || s.readiness_in_jobs)
+        .filter(|k| match k {
+            ProbeKind::Readiness => !batch || s.readiness_in_jobs,
+            ProbeKind::Liveness => !batch || s.liveness_in_jobs,
+            ProbeKind::Startup => true,
+        })
+        .filter(|k| {
+            vendor.is_none_or(|v| match k {
+                ProbeKind::Readiness => v.readiness,
+                ProbeKind::Liveness => v.liveness,
+                ProbeKind::Startup => v.startup,
+            })
+        })
         .collect();
     let who = describe_container(c);
-    let handlers = || handler_names.join(", ");
+    let handlers = || {
+        match c.injected_by {
+        Some(p) => format!(
+            "{}; {} injects this container with it by default: check the injector's configuration and the pod's annotations",
+            handler_names.join(", "),
+            p.id
+        ),
+        None => handler_names.join(", "),
+    }
+    };
     match s.satisfied_by {
         SatisfiedBy::All => {
             for kind in required {
@@ -301,7 +374,11 @@ fn check_required(pod: &Pod<'_>, c: &ContainerRef<'_>, s: &ProbeSettings, handle
             }
         }
         SatisfiedBy::Any => {
-            if !required.is_empty() && !required.iter().any(|k| k.of(c).is_some_and(|p| counts(p, s))) {
+            if !required.is_empty()
+                && !required
+                    .iter()
+                    .any(|k| k.of(c).is_some_and(|p| counts(p, s)))
+            {
                 let names: Vec<&str> = required.iter().map(|k| k.field()).collect();
                 out.container(
                     c,
@@ -317,10 +394,21 @@ fn check_required(pod: &Pod<'_>, c: &ContainerRef<'_>, s: &ProbeSettings, handle
 
 /// Checks one probe that is present. Validity (one handler, real ports, bounds) applies to
 /// every container; whether the handler kind counts matters only where probes are required.
-fn check_probe(c: &ContainerRef<'_>, kind: ProbeKind, probe: &Probe, s: &ProbeSettings, in_scope: bool, handler_names: &[&str], out: &mut Findings) {
+fn check_probe(
+    c: &ContainerRef<'_>,
+    kind: ProbeKind,
+    probe: &Probe,
+    s: &ProbeSettings,
+    in_scope: bool,
+    handler_names: &[&str],
+    out: &mut Findings,
+) {
     let who = describe_container(c);
     let field = kind.field();
-    let present: Vec<ProbeHandler> = ProbeHandler::ALL.into_iter().filter(|h| h.present(probe)).collect();
+    let present: Vec<ProbeHandler> = ProbeHandler::ALL
+        .into_iter()
+        .filter(|h| h.present(probe))
+        .collect();
     match present.as_slice() {
         [] => out.container(
             c,
@@ -333,8 +421,14 @@ fn check_probe(c: &ContainerRef<'_>, kind: ProbeKind, probe: &Probe, s: &ProbeSe
             c,
             Severity::Deny,
             &format!("/{field}/{}", handler.name()),
-            format!("{who} has a {field} whose {} handler does not count here", handler.name()),
-            format!("use one of the accepted handlers: {}", handler_names.join(", ")),
+            format!(
+                "{who} has a {field} whose {} handler does not count here",
+                handler.name()
+            ),
+            format!(
+                "use one of the accepted handlers: {}",
+                handler_names.join(", ")
+            ),
         ),
         [_] => {}
         _ => out.container(
@@ -388,15 +482,41 @@ fn check_probe(c: &ContainerRef<'_>, kind: ProbeKind, probe: &Probe, s: &ProbeSe
     };
     if let Some(bounds) = bounds {
         let fields: [(&str, Option<Bound>, Option<i64>); 6] = [
-            ("initialDelaySeconds", bounds.initial_delay_seconds, Some(probe.initial_delay_seconds.map_or(0, i64::from))),
-            ("periodSeconds", bounds.period_seconds, Some(probe.period_seconds.map_or(10, i64::from))),
-            ("timeoutSeconds", bounds.timeout_seconds, Some(probe.timeout_seconds.map_or(1, i64::from))),
-            ("successThreshold", bounds.success_threshold, Some(probe.success_threshold.map_or(1, i64::from))),
-            ("failureThreshold", bounds.failure_threshold, Some(probe.failure_threshold.map_or(3, i64::from))),
-            ("terminationGracePeriodSeconds", bounds.termination_grace_period_seconds, probe.termination_grace_period_seconds),
+            (
+                "initialDelaySeconds",
+                bounds.initial_delay_seconds,
+                Some(probe.initial_delay_seconds.map_or(0, i64::from)),
+            ),
+            (
+                "periodSeconds",
+                bounds.period_seconds,
+                Some(probe.period_seconds.map_or(10, i64::from)),
+            ),
+            (
+                "timeoutSeconds",
+                bounds.timeout_seconds,
+                Some(probe.timeout_seconds.map_or(1, i64::from)),
+            ),
+            (
+                "successThreshold",
+                bounds.success_threshold,
+                Some(probe.success_threshold.map_or(1, i64::from)),
+            ),
+            (
+                "failureThreshold",
+                bounds.failure_threshold,
+                Some(probe.failure_threshold.map_or(3, i64::from)),
+            ),
+            (
+                "terminationGracePeriodSeconds",
+                bounds.termination_grace_period_seconds,
+                probe.termination_grace_period_seconds,
+            ),
         ];
         for (name, bound, value) in fields {
-            let (Some(bound), Some(value)) = (bound, value) else { continue };
+            let (Some(bound), Some(value)) = (bound, value) else {
+                continue;
+            };
             let problem = match (bound.min, bound.max) {
                 (Some(min), _) if value < min => Some(format!("below the minimum {min}")),
                 (_, Some(max)) if value > max => Some(format!("above the maximum {max}")),

@@ -1,10 +1,10 @@
 use super::{describe_container, Findings, Pod, Rule, RuleSettings};
+use crate::model::Quantity as ApiQuantity;
 use crate::quantity::Quantity;
 use crate::report::{Role, Severity};
 use crate::roles::ContainerRef;
 use crate::settings::{CheckedRole, QuantityValue, SeverityOverride};
 use crate::yaml::escape_pointer;
-use crate::model::Quantity as ApiQuantity;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -159,7 +159,12 @@ impl Default for ResourceSettings {
             severity: None,
             requests: cpu_and_memory(),
             limits: cpu_and_memory(),
-            roles: vec![CheckedRole::App, CheckedRole::Sidecar, CheckedRole::NativeSidecar, CheckedRole::Init],
+            roles: vec![
+                CheckedRole::App,
+                CheckedRole::Sidecar,
+                CheckedRole::NativeSidecar,
+                CheckedRole::Init,
+            ],
             min_requests: BTreeMap::new(),
             max_requests: BTreeMap::new(),
             min_limits: BTreeMap::new(),
@@ -236,40 +241,93 @@ impl Rule for ContainerResources {
             let missing_requests: Vec<&str> = s
                 .requests
                 .iter()
-                .filter(|name| !resources.written_requests.contains(&name.as_str()) && !resources.written_limits.contains(&name.as_str()))
+                .filter(|name| {
+                    !resources.written_requests.contains(&name.as_str())
+                        && !resources.written_limits.contains(&name.as_str())
+                })
                 .map(String::as_str)
                 .collect();
-            if !missing_requests.is_empty() {
-                out.container(
-                    c,
-                    D,
-                    "/resources/requests",
-                    format!("{who} has no {}", plural(&missing_requests, "request")),
-                    format!("set resources.requests ({}) to what the container needs at steady state", missing_requests.join(", ")),
-                );
-            }
+            let zero_limits: Vec<&str> = s
+                .limits
+                .iter()
+                .map(String::as_str)
+                .filter(|name| {
+                    resources
+                        .limits
+                        .get(name)
+                        .is_some_and(|l| l.value.is_zero())
+                        && !pod_limits.contains_key(*name)
+                })
+                .collect();
             let missing_limits: Vec<&str> = s
                 .limits
                 .iter()
-                .filter(|name| !resources.written_limits.contains(&name.as_str()) && !pod_limits.contains_key(name.as_str()))
+                .filter(|name| {
+                    !resources.written_limits.contains(&name.as_str())
+                        && !pod_limits.contains_key(name.as_str())
+                })
                 .map(String::as_str)
                 .collect();
-            if !missing_limits.is_empty() {
+            let nothing_written =
+                resources.written_requests.is_empty() && resources.written_limits.is_empty();
+            if nothing_written && !missing_requests.is_empty() && !missing_limits.is_empty() {
+                // One finding for a container with no resources at all, naming everything.
                 out.container(
                     c,
                     D,
-                    "/resources/limits",
-                    format!("{who} has no {}", plural(&missing_limits, "limit")),
-                    format!("set resources.limits ({}) so this container cannot starve the others in the pod", missing_limits.join(", ")),
+                    "",
+                    format!("{who} has no resources: no {} and no {}", plural(&missing_requests, "request"), plural(&missing_limits, "limit")),
+                    remedy(c, format!("set resources.requests ({}) to what it needs at steady state and resources.limits ({}) so it cannot starve the others in the pod", missing_requests.join(", "), missing_limits.join(", "))),
+                );
+            } else {
+                if !missing_requests.is_empty() {
+                    out.container(
+                        c,
+                        D,
+                        "/resources/requests",
+                        format!("{who} has no {}", plural(&missing_requests, "request")),
+                        remedy(c, format!("set resources.requests ({}) to what the container needs at steady state", missing_requests.join(", "))),
+                    );
+                }
+                if !missing_limits.is_empty() {
+                    out.container(
+                        c,
+                        D,
+                        "/resources/limits",
+                        format!("{who} has no {}", plural(&missing_limits, "limit")),
+                        remedy(c, format!("set resources.limits ({}) so this container cannot starve the others in the pod", missing_limits.join(", "))),
+                    );
+                }
+            }
+            for name in zero_limits {
+                out.container(
+                    c,
+                    D,
+                    &format!("/resources/limits/{}", escape_pointer(name)),
+                    format!(
+                        "{who} sets its {name} limit to 0, which the kubelet reads as no limit"
+                    ),
+                    remedy(
+                        c,
+                        format!("set limits.{name} to the most this container may use"),
+                    ),
                 );
             }
             for (name, limit) in resources.limits.iter() {
-                if let Some(request) = resources.requests.get(name).filter(|r| r.value > limit.value) {
+                // A zero limit is no limit (reported above), not one every request exceeds.
+                if let Some(request) = resources
+                    .requests
+                    .get(name)
+                    .filter(|r| r.value > limit.value && !limit.value.is_zero())
+                {
                     out.container(
                         c,
                         D,
                         &format!("/resources/requests/{}", escape_pointer(name)),
-                        format!("{who} requests more {name} ({}) than its limit ({})", request.text, limit.text),
+                        format!(
+                            "{who} requests more {name} ({}) than its limit ({})",
+                            request.text, limit.text
+                        ),
                         format!("lower requests.{name} to at most limits.{name}"),
                     );
                 }
@@ -279,10 +337,17 @@ impl Rule for ContainerResources {
             bounds(c, out, &s.min_limits, &resources, Kind::Limit, true);
             bounds(c, out, &s.max_limits, &resources, Kind::Limit, false);
             for (name, max_ratio) in &s.max_limit_request_ratio {
-                let (Some(limit), Some(request)) = (resources.limits.get(name.as_str()), resources.effective_request(name)) else {
+                let (Some(limit), Some(request)) = (
+                    resources.limits.get(name.as_str()),
+                    resources.effective_request(name),
+                ) else {
                     continue;
                 };
-                let ratio = if request.value.is_zero() { f64::INFINITY } else { limit.value.as_f64() / request.value.as_f64() };
+                let ratio = if request.value.is_zero() {
+                    f64::INFINITY
+                } else {
+                    limit.value.as_f64() / request.value.as_f64()
+                };
                 if ratio > max_ratio.0 {
                     out.container(
                         c,
@@ -300,7 +365,10 @@ impl Rule for ContainerResources {
                             c,
                             D,
                             &format!("/resources/limits/{}", escape_pointer(name)),
-                            format!("{who}: {name} limit {} is above the sidecar maximum {}", limit.text, max.text),
+                            format!(
+                                "{who}: {name} limit {} is above the sidecar maximum {}",
+                                limit.text, max.text
+                            ),
                             format!("lower limits.{name} to at most {}", max.text),
                         );
                     }
@@ -312,8 +380,16 @@ impl Rule for ContainerResources {
                 Role::Init | Role::Ephemeral => None,
             };
             if let Some(total) = total {
-                let limited_only = resources.limits.iter().filter(|(name, _)| resources.requests.get(name).is_none());
-                for name in resources.requests.iter().chain(limited_only).map(|(name, _)| name) {
+                let limited_only = resources
+                    .limits
+                    .iter()
+                    .filter(|(name, _)| resources.requests.get(name).is_none());
+                for name in resources
+                    .requests
+                    .iter()
+                    .chain(limited_only)
+                    .map(|(name, _)| name)
+                {
                     if let Some(request) = resources.effective_request(name) {
                         let sum = total.entry(name).or_insert(Quantity::from_nanos(0));
                         *sum = sum.checked_add(request.value).unwrap_or(*sum);
@@ -327,21 +403,49 @@ impl Rule for ContainerResources {
     }
 }
 
+/// The remedy for this container: for an injected one, the injector's annotations.
+fn remedy(c: &ContainerRef<'_>, help: String) -> String {
+    match c.injected_by.filter(|p| !p.resource_annotations.is_empty()) {
+        Some(p) if c.product.is_some_and(|own| std::ptr::eq(own, p)) => format!(
+            "{} injects this container: set its resources with the pod annotations {}",
+            p.id,
+            p.resource_annotations.join(", ")
+        ),
+        Some(p) => format!(
+            "{help} ({} injects this container: its injector's settings write it)",
+            p.id
+        ),
+        None => help,
+    }
+}
+
 /// Parses every quantity of a container, reporting the ones that do not parse.
 fn parse_resources<'a>(c: &ContainerRef<'a>, out: &mut Findings) -> Resources<'a> {
     let requirements = c.container.resources.as_ref();
-    let mut parse = |map: Option<&'a BTreeMap<crate::model::Str<'a>, ApiQuantity<'a>>>, kind: &str, field: &str| {
+    let mut parse = |map: Option<&'a BTreeMap<crate::model::Str<'a>, ApiQuantity<'a>>>,
+                     kind: &str,
+                     field: &str| {
         let mut parsed = Quantities::default();
         for (name, quantity) in map.into_iter().flatten() {
             match Quantity::parse(&quantity.0) {
                 Ok(value) => {
-                    parsed.0.push((name.as_str(), Written { value, text: quantity.0.as_str() }));
+                    parsed.0.push((
+                        name.as_str(),
+                        Written {
+                            value,
+                            text: quantity.0.as_str(),
+                        },
+                    ));
                 }
                 Err(e) => out.container(
                     c,
                     D,
                     &format!("/resources/{field}/{}", escape_pointer(name)),
-                    format!("{} has an invalid {name} {kind} {:?}: it {e}", describe_container(c), quantity.0),
+                    format!(
+                        "{} has an invalid {name} {kind} {:?}: it {e}",
+                        describe_container(c),
+                        quantity.0
+                    ),
                     "write a Kubernetes quantity such as 250m, 0.5, 128Mi or 1Gi".to_string(),
                 ),
             }
@@ -352,8 +456,18 @@ fn parse_resources<'a>(c: &ContainerRef<'a>, out: &mut Findings) -> Resources<'a
     let raw_limits = requirements.and_then(|r| r.limits.as_ref());
     let requests = parse(raw_requests, "request", "requests");
     let limits = parse(raw_limits, "limit", "limits");
-    let names = |map: Option<&'a BTreeMap<crate::model::Str<'a>, ApiQuantity<'a>>>| map.into_iter().flatten().map(|(name, _)| name.as_str()).collect();
-    Resources { requests, limits, written_requests: names(raw_requests), written_limits: names(raw_limits) }
+    let names = |map: Option<&'a BTreeMap<crate::model::Str<'a>, ApiQuantity<'a>>>| {
+        map.into_iter()
+            .flatten()
+            .map(|(name, _)| name.as_str())
+            .collect()
+    };
+    Resources {
+        requests,
+        limits,
+        written_requests: names(raw_requests),
+        written_limits: names(raw_limits),
+    }
 }
 
 /// Pod-level limits (`spec.resources`), honoured from Kubernetes 1.34.
@@ -391,24 +505,53 @@ fn bounds(
             Kind::Limit => (resources.limit(name.as_str()), "limit"),
         };
         let Some(value) = value else { continue };
-        let outside = if is_minimum { value.value < bound.value } else { value.value > bound.value };
+        let outside = if is_minimum {
+            value.value < bound.value
+        } else {
+            value.value > bound.value
+        };
         if outside {
-            let (relation, verb) = if is_minimum { ("below the minimum", "raise") } else { ("above the maximum", "lower") };
-            let field = if kind == "request" { "requests" } else { "limits" };
+            let (relation, verb) = if is_minimum {
+                ("below the minimum", "raise")
+            } else {
+                ("above the maximum", "lower")
+            };
+            let field = if kind == "request" {
+                "requests"
+            } else {
+                "limits"
+            };
             out.container(
                 c,
                 D,
                 &format!("/resources/{field}/{}", escape_pointer(name)),
-                format!("{}: {name} {kind} {} is {relation} {}", describe_container(c), value.text, bound.text),
-                format!("{verb} {field}.{name} to {} or {}", bound.text, if is_minimum { "more" } else { "less" }),
+                format!(
+                    "{}: {name} {kind} {} is {relation} {}",
+                    describe_container(c),
+                    value.text,
+                    bound.text
+                ),
+                format!(
+                    "{verb} {field}.{name} to {} or {}",
+                    bound.text,
+                    if is_minimum { "more" } else { "less" }
+                ),
             );
         }
     }
 }
 
-fn sidecar_budget(pod: &Pod<'_>, out: &mut Findings, share: f64, sidecars: &BTreeMap<&str, Quantity>, apps: &BTreeMap<&str, Quantity>) {
+fn sidecar_budget(
+    pod: &Pod<'_>,
+    out: &mut Findings,
+    share: f64,
+    sidecars: &BTreeMap<&str, Quantity>,
+    apps: &BTreeMap<&str, Quantity>,
+) {
     for (name, sidecar_sum) in sidecars {
-        let Some(app_sum) = apps.get(*name).filter(|q| !q.is_zero()) else { continue };
+        let Some(app_sum) = apps.get(*name).filter(|q| !q.is_zero()) else {
+            continue;
+        };
         let actual = sidecar_sum.as_f64() / app_sum.as_f64();
         if actual > share {
             out.pod(

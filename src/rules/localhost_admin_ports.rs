@@ -1,79 +1,91 @@
-use super::{describe_container, Findings, Pod, Rule, RuleSettings};
-use crate::catalogue::{path_matches, AdminInterface, ADMIN_INTERFACES, GENERIC_ADMIN_FLAGS};
+use super::{Findings, Pod, Rule, RuleSettings};
+use crate::catalogue::{tag_major, ConfigKey, DefaultBind, Exposure, Listener};
 use crate::glob::{any_match, Glob};
 use crate::report::Severity;
 use crate::roles::ContainerRef;
-use crate::settings::SeverityOverride;
+use crate::settings::{role_selected, CheckedRole, SeverityOverride};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 declare_rule! {
     /// ## What it does
-    /// Checks that admin and debug interfaces of containers stay on the loopback: not
-    /// declared in `ports`, not given a `hostPort`, and not bound to every interface by
-    /// their listen flags.
+    /// Checks where control interfaces of sidecars actually listen: an admin API that can
+    /// reconfigure, shut down or read secrets from a proxy or agent must stay on the
+    /// loopback.
     ///
     /// ## Why is this bad?
-    /// Sidecar admin interfaces (Envoy's 9901, istio-proxy's 15000, OPA's API on 8181,
-    /// Fluentd's debug agent, Vault agent's listener, pprof endpoints) can reconfigure the
-    /// proxy, dump its secrets and certificates, or shut it down, usually without any
-    /// authentication. Every container of the pod reaches them on `localhost` anyway; bound
-    /// to the pod IP they are open to every pod in the cluster, and with a `hostPort` to
-    /// anything that reaches the node.
+    /// Envoy's admin interface, a log agent's debug agent, OPA's API beside an app or a
+    /// Vault agent's listener change configuration, stop the process or hand out
+    /// credentials, mostly without authentication. Every container of the pod reaches them
+    /// on `localhost`; bound to the pod IP they are open to every pod in the cluster, and
+    /// with a `hostPort` to anything that reaches the node.
     ///
-    /// Admin interfaces are named by image in a built-in catalogue (extended by
-    /// `adminPorts`), and any declared port whose name matches `adminPortNames` is one too.
-    /// A declared catalogue port is harmless when the container's own flags bind that
-    /// interface to the loopback explicitly (`--addr=127.0.0.1:8181`). A listen flag in
-    /// `command`, `args` or `env` (`--addr=:8181`, `--addr :8181`, `--admin-address=…`,
-    /// `--listen-address=…` on a catalogued image) is a finding unless its host is a
-    /// loopback address (`127.0.0.0/8`, `::1`, `localhost`): an empty host, `0.0.0.0`,
-    /// `::` or `[::]` binds every interface, and any other address is not the loopback
-    /// either. A flag left at a default that binds every interface (OPA's `run --server`
-    /// without `--addr`, true before OPA 1.0) is a finding too. A `hostPort` on an admin
-    /// port is always a finding, as a separate one.
+    /// The rule judges listeners, not `ports` entries: declaring a port does not open it,
+    /// and leaving it out closes nothing. For each interface the catalogue knows, the
+    /// address comes from, in order: a listen flag or environment variable in `command`,
+    /// `args` or `env` (`--addr=:8181`, `--addr :8181`, `-envoy-admin-bind-address=…`);
+    /// the sidecar's config file when its ConfigMap is part of the same input (the Envoy
+    /// bootstrap's `admin.address`, the OpenTelemetry Collector's enabled `zpages` and
+    /// `pprof` extensions' `endpoint`, Fluent Bit's `HTTP_Listen` when `Hot_Reload` is on);
+    /// a declared `containerPort` of the interface, which counts as the pod IP when the
+    /// product's default bind address is not the loopback; else the product's default
+    /// (OPA before 1.0 listens on every interface). An address other than `127.0.0.0/8`,
+    /// `::1`, `localhost` or a unix socket is `deny`, whatever else uses the port (probes
+    /// included: give them a separate health listener); so is a `hostPort` on a control
+    /// interface.
+    ///
+    /// What it does not flag: health and metrics listeners (Linkerd's admin server on
+    /// 4191, whose control endpoints accept loopback clients only; Istio's 15020, 15021
+    /// and 15090; Dapr's 3501), which the kubelet and Prometheus reach on the pod IP; an
+    /// interface that is the product's own service (OPA's API) when the container is the
+    /// app; a ConfigMap that is not in the input (unknown, not a finding); products whose
+    /// control interface binds the loopback by design (istio-proxy's 15000, the Cloud SQL
+    /// proxy's admin port), even when the port is declared.
+    ///
+    /// For sidecars of products the catalogue does not know, a declared port named like
+    /// an admin interface (`adminPortNames`) is a `warn` hint, never on a port the
+    /// container's own probes use (that is its health endpoint).
     ///
     /// ## Example
     /// ```yaml
     /// apiVersion: v1
     /// kind: Pod
-    /// metadata: {name: mesh}
+    /// metadata: {name: authz}
     /// spec:
     ///   containers:
     ///     - name: app
     ///       image: shop/api:v3
-    ///     - name: envoy
-    ///       image: envoyproxy/envoy:v1.28.0
-    ///       ports:
-    ///         - containerPort: 3128
-    ///         - containerPort: 9901    # admin interface
+    ///     - name: opa
+    ///       image: openpolicyagent/opa:0.68.0
+    ///       args: ["run", "--server", "--addr=0.0.0.0:8181"]
     /// ```
     ///
     /// ## Use instead
     /// ```yaml
     /// apiVersion: v1
     /// kind: Pod
-    /// metadata: {name: mesh}
+    /// metadata: {name: authz}
     /// spec:
     ///   containers:
     ///     - name: app
     ///       image: shop/api:v3
-    ///     - name: envoy
-    ///       image: envoyproxy/envoy:v1.28.0
-    ///       ports:
-    ///         - containerPort: 3128
-    ///       # envoy.yaml binds the admin interface to 127.0.0.1:9901
+    ///     - name: opa
+    ///       image: openpolicyagent/opa:0.68.0
+    ///       args: ["run", "--server", "--addr=127.0.0.1:8181"]
     /// ```
     ///
     /// ## Options
-    /// `adminPorts` (`{image, port, name}` entries added to the catalogue; `image` is a glob
-    /// on the repository path), `adminPortNames` (globs on port names, replacing the
-    /// defaults), `severity`.
+    /// `roles` (where service-type interfaces and name hints are judged; default sidecar
+    /// and native sidecar), `adminPorts` (`{image, port, name}` control interfaces added to
+    /// the catalogue; `image` is a glob on the repository path), `adminPortNames` (globs
+    /// on port names, hints for unknown products), `severity`.
     ///
     /// ## References
     /// - <https://www.envoyproxy.io/docs/envoy/latest/operations/admin>
     /// - <https://www.openpolicyagent.org/docs/latest/security/>
-    /// - <https://kubernetes.io/docs/concepts/configuration/overview/#services>
+    /// - <https://linkerd.io/2/reference/proxy-configuration/>
+    /// - <https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio>
     pub struct LocalhostAdminPorts {
         id: "localhost-admin-ports",
         summary: "admin interfaces stay on the loopback",
@@ -103,10 +115,12 @@ pub struct AdminPortSettings {
     /// deny | warn | off; unset keeps each finding's default severity.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<SeverityOverride>,
-    /// Admin interfaces added to the built-in catalogue: `{image, port, name}`, `image`
+    /// Roles whose service-type interfaces (OPA's API) and port-name hints are judged.
+    pub roles: Vec<CheckedRole>,
+    /// Control interfaces added to the built-in catalogue: `{image, port, name}`, `image`
     /// a glob on the repository path.
     pub admin_ports: Vec<AdminPortSetting>,
-    /// Globs on port names that mark a declared port as an admin port.
+    /// Globs on port names that hint at an admin interface of an unknown product (warn).
     pub admin_port_names: Vec<Glob>,
 }
 
@@ -114,6 +128,7 @@ impl Default for AdminPortSettings {
     fn default() -> Self {
         AdminPortSettings {
             severity: None,
+            roles: vec![CheckedRole::Sidecar, CheckedRole::NativeSidecar],
             admin_ports: Vec::new(),
             admin_port_names: ["*admin*", "*debug*", "*pprof*", "*mgmt*"]
                 .iter()
@@ -129,126 +144,191 @@ impl RuleSettings for AdminPortSettings {
     }
 }
 
-/// Where a listen address was written.
-struct ListenSetting {
-    /// Pointer suffix within the container (`/args/2`, `/env/0/value`).
-    suffix: String,
-    /// The text as written, for messages.
-    written: String,
-    address: String,
-}
-
-/// An interface of this container, from the catalogue or the settings.
-struct Interface<'a> {
-    name: &'a str,
-    port: Option<u16>,
-    catalogued: Option<&'a AdminInterface>,
-}
-
 impl Rule for LocalhostAdminPorts {
     type Settings = AdminPortSettings;
 
     fn check(&self, pod: &Pod<'_>, s: &AdminPortSettings, out: &mut Findings) {
         for c in &pod.containers {
-            check_container(c, s, out);
+            let mut known = false;
+            if let Some(product) = c.product {
+                known = true;
+                for listener in product.listeners {
+                    judge_listener(pod, c, s, listener, listener.name, out);
+                }
+            }
+            for added in s
+                .admin_ports
+                .iter()
+                .filter(|p| p.image.is_match(&c.repository))
+            {
+                known = true;
+                let listener = Listener {
+                    name: "",
+                    port: Some(added.port),
+                    exposure: Exposure::Control,
+                    default_bind: DefaultBind::Unknown,
+                    flags: &[],
+                    env: &[],
+                    config: None,
+                    how_to_bind: "",
+                    enabled_by: &[],
+                };
+                judge_listener(pod, c, s, &listener, &added.name, out);
+            }
+            if !known && role_selected(&s.roles, c.role) {
+                name_hints(c, s, out);
+            }
         }
     }
 }
 
-fn check_container(c: &ContainerRef<'_>, s: &AdminPortSettings, out: &mut Findings) {
-    let who = describe_container(c);
-    let mut interfaces: Vec<Interface<'_>> = ADMIN_INTERFACES
-        .iter()
-        .filter(|i| path_matches(&c.repository, i.image))
-        .map(|i| Interface { name: i.name, port: i.port, catalogued: Some(i) })
-        .collect();
-    interfaces.extend(
-        s.admin_ports
-            .iter()
-            .filter(|p| p.image.is_match(&c.repository))
-            .map(|p| Interface { name: &p.name, port: Some(p.port), catalogued: None }),
-    );
+/// Where a listener was found to listen, and what says so.
+struct Bind {
+    address: String,
+    /// Pointer suffix within the container, where the evidence is.
+    suffix: String,
+    /// The evidence, for the message.
+    evidence: String,
+}
 
-    // Listen addresses set by flags or env, per catalogued interface.
-    let mut loopback_bound: Vec<&str> = Vec::new();
+/// Judges one listener of a container; `name` is what messages call it.
+fn judge_listener(
+    pod: &Pod<'_>,
+    c: &ContainerRef<'_>,
+    s: &AdminPortSettings,
+    listener: &Listener,
+    name: &str,
+    out: &mut Findings,
+) {
     let args = arguments(c);
-    for interface in &interfaces {
-        let Some(entry) = interface.catalogued else { continue };
-        let flags: Vec<&str> = entry.flags.iter().chain(GENERIC_ADMIN_FLAGS).copied().collect();
-        let settings = listen_settings(&args, &flags, c, entry.env);
-        if settings.is_empty() {
-            if let Some(triggers) = entry.binds_all_by_default_with {
-                let words: Vec<&str> = args.iter().map(|(_, w)| w.as_str()).collect();
-                if triggers.iter().any(|t| t.iter().all(|w| words.contains(w))) {
-                    let port = entry.port.map(|p| format!(":{p}")).unwrap_or_default();
-                    out.container(
-                        c,
-                        Severity::Deny,
-                        if c.container.args.is_some() { "/args" } else { "/command" },
-                        format!("{who} runs the {} without a listen address, so it listens on every interface (0.0.0.0{port})", interface.name),
-                        format!("pass {}=127.0.0.1{port} to keep it on the loopback", entry.flags.first().copied().unwrap_or("--addr")),
-                    );
-                }
-            }
-            continue;
-        }
-        let mut all_loopback = true;
-        for setting in settings {
-            let exposure = match host_of(&setting.address) {
-                Host::Loopback | Host::Unix => continue,
-                Host::Every => "every interface".to_string(),
-                Host::Other(host) => format!("{host}, not the loopback,"),
-            };
-            all_loopback = false;
-            out.container(
-                c,
-                Severity::Deny,
-                &setting.suffix,
-                format!("{who} binds the {} to {exposure} with {}", interface.name, setting.written),
-                format!("bind it to the loopback, e.g. 127.0.0.1{}", port_suffix(&setting.address)),
-            );
-        }
-        if all_loopback {
-            loopback_bound.push(interface.name);
+    let mut exposure = listener.exposure;
+    let mut binds = flag_binds(c, &args, listener);
+    if binds.is_empty() {
+        if let Some((bind, config_exposure)) = config_bind(pod, c, &args, listener) {
+            exposure = config_exposure.unwrap_or(exposure);
+            binds.extend(bind);
         }
     }
-
-    for (index, port) in c.container.ports.iter().flatten().enumerate() {
-        let by_interface = interfaces
-            .iter()
-            .find(|i| i.port.is_some_and(|p| i32::from(p) == port.container_port));
-        let by_name = port.name.as_deref().filter(|n| any_match(&s.admin_port_names, &n.to_ascii_lowercase()));
-        let label = match (by_interface, by_name) {
-            (Some(i), _) => format!("the {} port {}", i.name, port.container_port),
-            (None, Some(name)) => format!("admin port {name:?} ({})", port.container_port),
-            (None, None) => continue,
+    let control = match exposure {
+        Exposure::Control => true,
+        Exposure::Service => role_selected(&s.roles, c.role),
+        Exposure::HealthMetrics => false,
+    };
+    if !control {
+        return;
+    }
+    let declared = declared_port(c, listener);
+    if binds.is_empty() {
+        binds.extend(default_bind(c, &args, listener, declared));
+    }
+    let who = &c.description;
+    let how = if listener.how_to_bind.is_empty() {
+        "with the product's own listen setting".to_string()
+    } else {
+        format!("({})", listener.how_to_bind)
+    };
+    for bind in binds {
+        let exposure = match host_of(&bind.address) {
+            Host::Loopback | Host::Unix => continue,
+            Host::Every => "all interfaces".to_string(),
+            Host::Other(host) => format!("{host}, not the loopback"),
         };
-        let harmless = by_name.is_none() && by_interface.is_some_and(|i| loopback_bound.contains(&i.name));
+        out.container(
+            c,
+            Severity::Deny,
+            &bind.suffix,
+            format!("{who} serves the {name} on {exposure} ({})", bind.evidence),
+            format!(
+                "bind it to 127.0.0.1 {how}; containers of the pod reach it on localhost, and \
+                 removing the port from ports closes nothing"
+            ),
+        );
+    }
+    if let Some((index, port)) = declared {
         if let Some(host_port) = port.host_port {
             out.container(
                 c,
                 Severity::Deny,
                 &format!("/ports/{index}/hostPort"),
-                format!("{who} publishes {label} on the node with hostPort {host_port}"),
-                "remove hostPort: the admin interface must not be reachable from outside the pod".to_string(),
-            );
-        }
-        if !harmless {
-            out.container(
-                c,
-                Severity::Deny,
-                &format!("/ports/{index}"),
-                format!("{who} declares {label}, which advertises it on the pod IP"),
-                "remove the port from ports and bind the interface to 127.0.0.1; containers of the pod reach it on localhost".to_string(),
+                format!("{who} publishes the {name} on the node with hostPort {host_port}"),
+                "remove hostPort: a control interface must not be reachable from outside the pod"
+                    .to_string(),
             );
         }
     }
 }
 
+/// The declared `ports` entry of the listener's port.
+fn declared_port<'c>(
+    c: &'c ContainerRef<'_>,
+    listener: &Listener,
+) -> Option<(usize, &'c crate::model::ContainerPort<'c>)> {
+    let port = listener.port?;
+    c.container
+        .ports
+        .iter()
+        .flatten()
+        .enumerate()
+        .find(|(_, p)| p.container_port == i32::from(port))
+}
+
+/// No flag or config says where it listens: a declared port counts as the pod IP unless
+/// the product binds the loopback by default, else the product's default.
+fn default_bind(
+    c: &ContainerRef<'_>,
+    args: &[(String, String)],
+    listener: &Listener,
+    declared: Option<(usize, &crate::model::ContainerPort<'_>)>,
+) -> Option<Bind> {
+    let runs = listener.enabled_by.is_empty()
+        || args
+            .iter()
+            .any(|(_, w)| listener.enabled_by.contains(&w.as_str()));
+    let every = match listener.default_bind {
+        DefaultBind::Loopback => false,
+        DefaultBind::EveryInterface => runs,
+        DefaultBind::EveryBeforeMajor(major) => {
+            runs && tag_major(c.image).is_some_and(|m| m < major)
+        }
+        DefaultBind::Unknown => false,
+    };
+    let port = listener.port.map(|p| format!(":{p}")).unwrap_or_default();
+    if every {
+        let suffix = if c.container.args.is_some() {
+            "/args"
+        } else {
+            ""
+        };
+        return Some(Bind {
+            address: format!("0.0.0.0{port}"),
+            suffix: suffix.to_string(),
+            evidence: "its default in this release".to_string(),
+        });
+    }
+    if listener.default_bind == DefaultBind::Loopback {
+        return None;
+    }
+    let (index, declared) = declared?;
+    Some(Bind {
+        address: declared
+            .host_ip
+            .as_deref()
+            .map_or_else(|| format!("0.0.0.0{port}"), |ip| format!("{ip}{port}")),
+        suffix: format!("/ports/{index}"),
+        evidence: format!(
+            "declared containerPort {}, no loopback bind",
+            declared.container_port
+        ),
+    })
+}
+
 /// Every word of `command` then `args`, with its pointer suffix.
 fn arguments(c: &ContainerRef<'_>) -> Vec<(String, String)> {
     let mut words = Vec::new();
-    for (field, list) in [("command", &c.container.command), ("args", &c.container.args)] {
+    for (field, list) in [
+        ("command", &c.container.command),
+        ("args", &c.container.args),
+    ] {
         for (i, word) in list.iter().flatten().enumerate() {
             words.push((format!("/{field}/{i}"), word.to_string()));
         }
@@ -256,38 +336,285 @@ fn arguments(c: &ContainerRef<'_>) -> Vec<(String, String)> {
     words
 }
 
-/// Listen addresses given by `--flag=value`, `--flag value` or an env variable.
-fn listen_settings(args: &[(String, String)], flags: &[&str], c: &ContainerRef<'_>, env: &[&str]) -> Vec<ListenSetting> {
+/// The value of `flag` in `--flag=value` or `--flag value` form, with where it was written.
+fn flag_values<'w>(args: &'w [(String, String)], flags: &[&str]) -> Vec<(&'w str, String, String)> {
     let mut found = Vec::new();
     let mut words = args.iter().peekable();
     while let Some((suffix, word)) = words.next() {
         for flag in flags {
-            if let Some(value) = word.strip_prefix(flag).and_then(|rest| rest.strip_prefix('=')) {
-                found.push(ListenSetting { suffix: suffix.clone(), written: word.clone(), address: value.to_string() });
+            if let Some(value) = word
+                .strip_prefix(flag)
+                .and_then(|rest| rest.strip_prefix('='))
+            {
+                found.push((suffix.as_str(), word.clone(), value.to_string()));
             } else if word == flag {
                 if let Some((_, value)) = words.peek() {
-                    found.push(ListenSetting {
-                        suffix: suffix.clone(),
-                        written: format!("{word} {value}"),
-                        address: value.to_string(),
-                    });
+                    found.push((
+                        suffix.as_str(),
+                        format!("{word} {value}"),
+                        value.to_string(),
+                    ));
                     words.next();
                 }
             }
         }
     }
+    found
+}
+
+/// Listen addresses set by the listener's flags or environment variables.
+fn flag_binds(c: &ContainerRef<'_>, args: &[(String, String)], listener: &Listener) -> Vec<Bind> {
+    // A flag may list several addresses (Dapr's `--dapr-listen-addresses=[::1],127.0.0.1`).
+    let mut binds: Vec<Bind> = flag_values(args, listener.flags)
+        .into_iter()
+        .flat_map(|(suffix, written, value)| {
+            let addresses: Vec<String> = value.split(',').map(|a| a.trim().to_string()).collect();
+            addresses.into_iter().map(move |address| Bind {
+                address,
+                suffix: suffix.to_string(),
+                evidence: written.clone(),
+            })
+        })
+        .collect();
     for (i, var) in c.container.env.iter().flatten().enumerate() {
-        if env.contains(&var.name.as_str()) {
+        if listener.env.contains(&var.name.as_str()) {
             if let Some(value) = &var.value {
-                found.push(ListenSetting {
+                let address = if value.bytes().all(|b| b.is_ascii_digit()) {
+                    // A bare port (App Mesh's ENVOY_ADMIN_ACCESS_PORT) does not say the host.
+                    continue;
+                } else {
+                    value.to_string()
+                };
+                binds.push(Bind {
+                    address,
                     suffix: format!("/env/{i}/value"),
-                    written: format!("{}={value}", var.name),
-                    address: value.to_string(),
+                    evidence: format!("{}={value}", var.name),
                 });
             }
         }
     }
-    found
+    binds
+}
+
+/// The listener's address from the sidecar's config file, when its ConfigMap is in the
+/// input. `Some((None, _))`: the config is known and the listener is off. The second
+/// value, when set, replaces the catalogue's exposure (Fluent Bit with hot reload on).
+#[allow(clippy::type_complexity)]
+fn config_bind(
+    pod: &Pod<'_>,
+    c: &ContainerRef<'_>,
+    args: &[(String, String)],
+    listener: &Listener,
+) -> Option<(Option<Bind>, Option<Exposure>)> {
+    let key = listener.config?;
+    let (flags, default_path): (&[&str], Option<&str>) = match key {
+        ConfigKey::EnvoyAdmin => (&["-c", "--config-path"], Some("/etc/envoy/envoy.yaml")),
+        ConfigKey::FluentBitHttp => (&["-c", "--config"], Some("/fluent-bit/etc/fluent-bit.conf")),
+        ConfigKey::OtelExtension(_) => (&["--config"], None),
+    };
+    let path = flag_values(args, flags)
+        .into_iter()
+        .map(|(_, _, value)| value)
+        .find(|v| v.starts_with('/'))
+        .or_else(|| {
+            // The image's own command reads the default path only when the manifest
+            // leaves the command alone.
+            (c.container.command.is_none())
+                .then(|| default_path.map(str::to_string))
+                .flatten()
+        })?;
+    let file = pod
+        .context
+        .file(pod.spec, pod.namespace, c.container, &path)?;
+    let source = format!("ConfigMap {}/{}", file.config_map, file.key);
+    match key {
+        ConfigKey::EnvoyAdmin => {
+            let config = parse_config(file.text)?;
+            let socket = config.pointer("/admin/address/socket_address");
+            let Some(socket) = socket else {
+                // No admin block, or a pipe: nothing on the network.
+                return Some((None, None));
+            };
+            let address = scalar(socket.get("address")).unwrap_or_default();
+            let port = scalar(socket.get("port_value")).unwrap_or_default();
+            Some((
+                Some(Bind {
+                    address: format!("{}:{port}", bracket(&address)),
+                    suffix: String::new(),
+                    evidence: source,
+                }),
+                None,
+            ))
+        }
+        ConfigKey::FluentBitHttp => {
+            let service = fluent_bit_service(file.text);
+            let on = |k: &str| {
+                service.get(k).is_some_and(|v| {
+                    matches!(v.to_ascii_lowercase().as_str(), "on" | "true" | "yes")
+                })
+            };
+            if !on("http_server") {
+                return Some((None, None));
+            }
+            let exposure = on("hot_reload").then_some(Exposure::Control);
+            let host = service
+                .get("http_listen")
+                .cloned()
+                .unwrap_or_else(|| "0.0.0.0".to_string());
+            let port = service
+                .get("http_port")
+                .cloned()
+                .unwrap_or_else(|| "2020".to_string());
+            let listener_name = if exposure.is_some() {
+                " (hot reload on)"
+            } else {
+                ""
+            };
+            Some((
+                Some(Bind {
+                    address: format!("{}:{port}", bracket(&host)),
+                    suffix: String::new(),
+                    evidence: format!("HTTP_Listen in {source}{listener_name}"),
+                }),
+                exposure,
+            ))
+        }
+        ConfigKey::OtelExtension(name) => {
+            let config = parse_config(file.text)?;
+            let enabled = config
+                .pointer("/service/extensions")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .find(|e| *e == name || e.strip_prefix(name).is_some_and(|r| r.starts_with('/')))
+                .map(str::to_string);
+            let Some(enabled) = enabled else {
+                return Some((None, None));
+            };
+            let endpoint = config
+                .get("extensions")
+                .and_then(|e| e.get(&enabled))
+                .and_then(|e| e.get("endpoint"))
+                .and_then(|e| scalar(Some(e)));
+            // An enabled extension without an endpoint takes its release's default,
+            // which this manifest does not show.
+            let endpoint = endpoint?;
+            Some((
+                Some(Bind {
+                    address: endpoint,
+                    suffix: String::new(),
+                    evidence: format!("extensions.{enabled}.endpoint in {source}"),
+                }),
+                None,
+            ))
+        }
+    }
+}
+
+fn parse_config(text: &str) -> Option<Value> {
+    crate::yaml::parse_stream(text, crate::yaml::Options::default())
+        .into_iter()
+        .next()?
+        .ok()
+        .map(|d| d.value)
+}
+
+fn scalar(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        // YAML 1.1 reads Fluent Bit's `http_server: on` as a boolean.
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// `::` → `[::]`, so that `host:port` reads back.
+fn bracket(host: &str) -> String {
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]")
+    } else {
+        host.to_string()
+    }
+}
+
+/// The `[SERVICE]` section of a classic Fluent Bit config (keys lower-cased), or the
+/// `service:` mapping of a YAML one.
+fn fluent_bit_service(text: &str) -> std::collections::BTreeMap<String, String> {
+    let mut service = std::collections::BTreeMap::new();
+    if !text.lines().any(|l| l.trim().starts_with('[')) {
+        if let Some(Value::Object(map)) = parse_config(text).and_then(|v| v.get("service").cloned())
+        {
+            for (k, v) in map {
+                if let Some(v) = scalar(Some(&v)) {
+                    service.insert(k.to_ascii_lowercase(), v);
+                }
+            }
+        }
+        return service;
+    }
+    let mut in_service = false;
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_service = line.eq_ignore_ascii_case("[service]");
+        } else if in_service && !line.starts_with('#') {
+            if let Some((k, v)) = line.split_once(char::is_whitespace) {
+                service.insert(k.to_ascii_lowercase(), v.trim().to_string());
+            }
+        }
+    }
+    service
+}
+
+/// Declared ports of an unknown product whose names suggest an admin interface.
+fn name_hints(c: &ContainerRef<'_>, s: &AdminPortSettings, out: &mut Findings) {
+    let who = &c.description;
+    for (index, port) in c.container.ports.iter().flatten().enumerate() {
+        let Some(name) = port.name.as_deref() else {
+            continue;
+        };
+        if !any_match(&s.admin_port_names, &name.to_ascii_lowercase()) || probed(c, port) {
+            continue;
+        }
+        out.container(
+            c,
+            Severity::Warn,
+            &format!("/ports/{index}"),
+            format!(
+                "{who} declares port {name:?} ({}), named like an admin interface",
+                port.container_port
+            ),
+            "if it can change or stop the sidecar, bind it to 127.0.0.1 with the product's own \
+             listen setting (declaring or removing the port changes nothing); add the image to \
+             adminPorts to make this a denial, or rename the port if it only serves health or metrics"
+                .to_string(),
+        );
+    }
+}
+
+/// Whether the container's own probes use this port (by number or name).
+fn probed(c: &ContainerRef<'_>, port: &crate::model::ContainerPort<'_>) -> bool {
+    use crate::model::IntOrString;
+    let probes = [
+        &c.container.readiness_probe,
+        &c.container.liveness_probe,
+        &c.container.startup_probe,
+    ];
+    probes.into_iter().flatten().any(|probe| {
+        let targets = [
+            probe.http_get.as_ref().map(|h| &h.port),
+            probe.tcp_socket.as_ref().map(|t| &t.port),
+        ];
+        let grpc = probe
+            .grpc
+            .as_ref()
+            .is_some_and(|g| g.port == port.container_port);
+        grpc || targets.into_iter().flatten().any(|target| match target {
+            IntOrString::Int(n) => *n == port.container_port,
+            IntOrString::String(s) => port.name.as_deref() == Some(s.as_str()),
+        })
+    })
 }
 
 enum Host {
@@ -323,15 +650,6 @@ fn host_of(address: &str) -> Host {
     }
 }
 
-fn port_suffix(address: &str) -> String {
-    address
-        .rsplit_once(':')
-        .map(|(_, port)| port)
-        .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-        .map(|p| format!(":{p}"))
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,5 +667,17 @@ mod tests {
         assert!(matches!(host_of("http://127.0.0.1:8181"), Host::Loopback));
         assert!(matches!(host_of("unix:///tmp/opa.sock"), Host::Unix));
         assert!(matches!(host_of("10.0.0.5:8181"), Host::Other(_)));
+    }
+
+    #[test]
+    fn fluent_bit_service_sections() {
+        let classic = "[SERVICE]\n    Flush 1\n    HTTP_Server  On\n    HTTP_Listen 0.0.0.0\n[INPUT]\n    Name tail\n";
+        let s = fluent_bit_service(classic);
+        assert_eq!(s.get("http_server").map(String::as_str), Some("On"));
+        assert_eq!(s.get("http_listen").map(String::as_str), Some("0.0.0.0"));
+        assert!(!s.contains_key("name"));
+        let yaml = "service:\n  http_server: on\n  hot_reload: on\npipeline: {}\n";
+        let s = fluent_bit_service(yaml);
+        assert!(s.contains_key("http_server"));
     }
 }

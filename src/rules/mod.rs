@@ -102,7 +102,6 @@ const fn same_str(a: &str, b: &str) -> bool {
 /// literal must equal the rule's declared id: checked at compile time.
 macro_rules! registry {
     ($($module:ident :: $rule:ident => $field:ident : $id:literal),* $(,)?) => {
-        $(pub mod $module;)*
 
         /// Settings of each rule, keyed by rule id.
         #[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
@@ -134,6 +133,15 @@ macro_rules! registry {
         pub static ALL: &[&dyn RegisteredRule] = &[$(&$module::$rule),*];
     };
 }
+
+// Declared outside `registry!` so that rustfmt and `cargo fmt --check` reach the files.
+pub mod container_probes;
+pub mod container_resources;
+pub mod localhost_admin_ports;
+pub mod native_sidecars;
+pub mod port_conflicts;
+pub mod readonly_log_mounts;
+pub mod shared_process_namespace;
 
 registry! {
     container_resources::ContainerResources => container_resources: "container-resources",
@@ -174,6 +182,10 @@ pub struct Pod<'a> {
     pub spec_pointer: &'a str,
     /// `restartPolicy` Never/OnFailure, or a Job/CronJob.
     pub run_to_completion: bool,
+    /// The object's namespace, where written (finds its ConfigMaps in `context`).
+    pub namespace: Option<&'a str>,
+    /// Related objects of the same input.
+    pub context: &'a crate::context::Context,
     /// Init containers and containers, classified, in pod order; exempt ones left out.
     pub containers: Vec<ContainerRef<'a>>,
     /// Ephemeral containers (role `ephemeral`), for the rules that apply to them.
@@ -262,14 +274,23 @@ impl<'e> Findings<'e> {
         if self.exemptions.covers(self.rule, Some(container.name)) {
             return;
         }
+        // Admission sees injected containers only on the Pod, after its workload was
+        // admitted: a denial there leaves the workload without pods. Their findings warn
+        // unless the settings make the rule deny.
+        let default = if container.injected_by.is_some() {
+            severity.min(Severity::Warn)
+        } else {
+            severity
+        };
         self.items.push(Finding {
             rule: self.rule.to_string(),
-            severity: self.severity(severity),
+            severity: self.severity(default),
             container: Some(container.name.to_string()),
             role: Some(container.role),
             path: format!("{}{suffix}", container.pointer),
             message,
             help,
+            injected_by: container.injected_by.map(|p| p.id.to_string()),
             position: Some(container.position),
         });
     }
@@ -287,6 +308,7 @@ impl<'e> Findings<'e> {
             path,
             message,
             help,
+            injected_by: None,
             position: None,
         });
     }

@@ -1,5 +1,6 @@
-use super::{describe_container, Findings, Pod, Rule, SeverityOnly};
+use super::{Findings, Pod, Rule, SeverityOnly};
 use crate::report::{Role, Severity};
+use crate::roles::ContainerRef;
 
 declare_rule! {
     /// ## What it does
@@ -21,7 +22,16 @@ declare_rule! {
     /// there and the pod hangs in `Init`); an init container whose `restartPolicy` is set to
     /// anything but `Always` (including `always`: the API is case-sensitive) is `deny`,
     /// since the API rejects it; a native sidecar placed after a plain init container is
-    /// `warn`, since that init container runs without it.
+    /// `warn`, since that init container runs without it — except after its injector's own
+    /// init containers (Istio's `istio-init`/`istio-validation`, Linkerd's `linkerd-init`/
+    /// `linkerd-network-validator`) and other injected ones, which must run first.
+    ///
+    /// A classic sidecar in a Job that the app stops itself (the app's command calls the
+    /// product's stop endpoint, such as `/quitquitquit`, or wraps itself in
+    /// `linkerd-await --shutdown`) is a `warn`: the Job completes, but a native sidecar
+    /// would spare the app that. Findings on injected sidecars are warnings whose `help`
+    /// names the injector's native-sidecar annotation (`sidecar.istio.io/nativeSidecar`,
+    /// `config.alpha.linkerd.io/proxy-enable-native-sidecar`).
     ///
     /// ## Example
     /// ```yaml
@@ -76,25 +86,20 @@ impl Rule for NativeSidecars {
     type Settings = SeverityOnly;
 
     fn check(&self, pod: &Pod<'_>, _: &SeverityOnly, out: &mut Findings) {
-        let supported = pod.settings.kubernetes_version.at_least(NATIVE_SIDECARS_MINOR);
+        let supported = pod
+            .settings
+            .kubernetes_version
+            .at_least(NATIVE_SIDECARS_MINOR);
         let version = pod.settings.kubernetes_version;
-        let mut first_plain_init: Option<&str> = None;
         for c in &pod.containers {
-            let who = describe_container(c);
             match c.role {
-                Role::Sidecar if pod.run_to_completion => out.container(
-                    c,
-                    Severity::Deny,
-                    "",
-                    format!("sidecar {:?} is a regular container in a run-to-completion {}, so the pod never completes", c.name, pod.kind),
-                    "move it to initContainers with restartPolicy: Always (a native sidecar); it then stops when the main containers finish".to_string(),
-                ),
+                Role::Sidecar if pod.run_to_completion => classic_in_job(pod, c, out),
                 Role::Sidecar if supported => out.container(
                     c,
                     Severity::Warn,
                     "",
                     format!("sidecar {:?} is a regular container; Kubernetes {version} supports native sidecars", c.name),
-                    "move it to initContainers with restartPolicy: Always, so it starts before and stops after the app".to_string(),
+                    move_it(c, "so it starts before and stops after the app"),
                 ),
                 Role::NativeSidecar => {
                     if !supported {
@@ -102,16 +107,16 @@ impl Rule for NativeSidecars {
                             c,
                             Severity::Deny,
                             "/restartPolicy",
-                            format!("{who} needs Kubernetes 1.29 or later, but the cluster is {version}"),
+                            format!("{} needs Kubernetes 1.29 or later, but the cluster is {version}", c.description),
                             "run it as a regular container until the cluster is upgraded, or set kubernetesVersion to the cluster's version".to_string(),
                         );
                     }
-                    if let Some(init) = first_plain_init {
+                    if let Some(init) = init_running_without(pod, c) {
                         out.container(
                             c,
                             Severity::Warn,
                             "",
-                            format!("{who} comes after init container {init:?}, which runs without it"),
+                            format!("{} comes after init container {:?}, which runs without it", c.description, init),
                             "list native sidecars before the init containers that need them (init containers start in order)".to_string(),
                         );
                     }
@@ -122,14 +127,78 @@ impl Rule for NativeSidecars {
                             c,
                             Severity::Deny,
                             "/restartPolicy",
-                            format!("{who} has restartPolicy {policy:?}; init containers accept only \"Always\""),
+                            format!("{} has restartPolicy {policy:?}; init containers accept only \"Always\"", c.description),
                             "write restartPolicy: Always (capital A) for a native sidecar, or remove the field".to_string(),
                         );
                     }
-                    first_plain_init.get_or_insert(c.name);
                 }
                 Role::App | Role::Sidecar | Role::Ephemeral => {}
             }
         }
     }
+}
+
+/// A classic sidecar in a Job: the pod completes only once every regular container has
+/// exited, so it keeps running unless the app stops the sidecar (Istio's and the Cloud
+/// SQL proxy's `/quitquitquit`, `linkerd-await --shutdown`).
+fn classic_in_job(pod: &Pod<'_>, c: &ContainerRef<'_>, out: &mut Findings) {
+    let stopper = c.product.and_then(|product| {
+        let markers = product.stopped_by;
+        pod.containers
+            .iter()
+            .filter(|a| a.role == Role::App)
+            .find_map(|app| {
+                let words = app
+                    .container
+                    .command
+                    .iter()
+                    .chain(&app.container.args)
+                    .flatten();
+                let text: Vec<&str> = words.map(|w| w.as_str()).collect();
+                let text = text.join(" ");
+                markers
+                    .iter()
+                    .find(|m| text.contains(*m))
+                    .map(|m| (app.name, *m))
+            })
+    });
+    match stopper {
+        Some((app, marker)) => out.container(
+            c,
+            Severity::Warn,
+            "",
+            format!("sidecar {:?} is a regular container in this {}; {app:?} stops it ({marker}) when done", c.name, pod.kind),
+            move_it(c, "and the Job completes without the app having to stop it"),
+        ),
+        None => out.container(
+            c,
+            Severity::Deny,
+            "",
+            format!("sidecar {:?} keeps this {} running after its main containers finish, unless something stops it", c.name, pod.kind),
+            move_it(c, "it then stops when the main containers finish"),
+        ),
+    }
+}
+
+/// The remedy: move the sidecar to `initContainers`, or for an injected one, the
+/// injector's annotation that does so.
+fn move_it(c: &ContainerRef<'_>, benefit: &str) -> String {
+    match c.injected_by.and_then(|p| p.native_sidecar_annotation.map(|a| (p.id, a))) {
+        Some((injector, annotation)) => format!(
+            "{injector} injects this container: set the pod annotation {annotation}: \"true\" to have it injected as a native sidecar, {benefit}"
+        ),
+        None => format!("move it to initContainers with restartPolicy: Always (a native sidecar), {benefit}"),
+    }
+}
+
+/// The first plain init container before this native sidecar that runs without it. An
+/// injector's own init containers (network setup, validation) and other injected ones are
+/// ordered so on purpose.
+fn init_running_without<'p>(pod: &'p Pod<'_>, sidecar: &ContainerRef<'_>) -> Option<&'p str> {
+    pod.containers
+        .iter()
+        .take_while(|c| c.position < sidecar.position)
+        .filter(|c| c.role == Role::Init && c.injected_by.is_none())
+        .find(|c| !sidecar.product.is_some_and(|p| c.is_companion_of(p)))
+        .map(|c| c.name)
 }

@@ -65,7 +65,13 @@ impl Rule for PortConflicts {
             let who = describe_container(c);
             for (index, port) in c.container.ports.iter().flatten().enumerate() {
                 let protocol = port.protocol.as_deref().unwrap_or("TCP");
-                let owner = |first: &str| if first == c.name { "itself".to_string() } else { format!("container {first:?}") };
+                let owner = |first: &str| {
+                    if first == c.name {
+                        "itself".to_string()
+                    } else {
+                        format!("container {first:?}")
+                    }
+                };
                 match container_ports.get(&(port.container_port, protocol)) {
                     Some(first) => out.container(
                         c,

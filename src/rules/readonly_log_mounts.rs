@@ -142,7 +142,12 @@ impl Rule for ReadonlyLogMounts {
             .iter()
             .flatten()
             .enumerate()
-            .map(|(i, v)| (v.name.as_str(), (i, v.host_path.as_ref().map(|h| h.path.as_str()))))
+            .map(|(i, v)| {
+                (
+                    v.name.as_str(),
+                    (i, v.host_path.as_ref().map(|h| h.path.as_str())),
+                )
+            })
             .collect();
         // The kubelet always mounts these read-only: no one can write them, no one must.
         let always_read_only: Vec<&str> = pod
@@ -150,14 +155,20 @@ impl Rule for ReadonlyLogMounts {
             .volumes
             .iter()
             .flatten()
-            .filter(|v| v.config_map.is_some() || v.secret.is_some() || v.downward_api.is_some() || v.projected.is_some())
+            .filter(|v| {
+                v.config_map.is_some()
+                    || v.secret.is_some()
+                    || v.downward_api.is_some()
+                    || v.projected.is_some()
+            })
             .map(|v| v.name.as_str())
             .collect();
 
         // Mounts per volume, and which volumes hold logs.
         let mut mounts: BTreeMap<&str, Vec<Mount>> = BTreeMap::new();
         let mut log_volumes: Vec<&str> = Vec::new();
-        let everyone: Vec<&crate::roles::ContainerRef<'_>> = pod.containers.iter().chain(&pod.ephemeral).collect();
+        let everyone: Vec<&crate::roles::ContainerRef<'_>> =
+            pod.containers.iter().chain(&pod.ephemeral).collect();
         for (ci, c) in everyone.iter().enumerate() {
             for (index, m) in c.container.volume_mounts.iter().flatten().enumerate() {
                 let volume = m.name.as_str();
@@ -181,15 +192,21 @@ impl Rule for ReadonlyLogMounts {
         log_volumes.retain(|v| !always_read_only.contains(v));
 
         for volume in log_volumes {
-            let Some(volume_mounts) = mounts.get(volume) else { continue };
+            let Some(volume_mounts) = mounts.get(volume) else {
+                continue;
+            };
             let host_path = volumes.get(volume).and_then(|(_, h)| *h);
             for m in volume_mounts {
-                let Some(c) = everyone.get(m.container) else { continue };
+                let Some(c) = everyone.get(m.container) else {
+                    continue;
+                };
                 // Ephemeral (debugging) containers read logs like sidecars do.
                 if !(c.is_sidecar() || c.role == Role::Ephemeral) || m.read_only {
                     continue;
                 }
-                let shared = volume_mounts.iter().any(|other| other.container != m.container);
+                let shared = volume_mounts
+                    .iter()
+                    .any(|other| other.container != m.container);
                 let suffix = format!("/volumeMounts/{}", m.index);
                 let who = describe_container(c);
                 if let Some(node_path) = host_path {
@@ -211,9 +228,11 @@ impl Rule for ReadonlyLogMounts {
                 }
             }
             let has_writer = volume_mounts.iter().any(|m| !m.read_only);
-            let app_or_init_mounts = volume_mounts
-                .iter()
-                .any(|m| everyone.get(m.container).is_some_and(|c| matches!(c.role, Role::App | Role::Init)));
+            let app_or_init_mounts = volume_mounts.iter().any(|m| {
+                everyone
+                    .get(m.container)
+                    .is_some_and(|c| matches!(c.role, Role::App | Role::Init))
+            });
             if !has_writer && host_path.is_none() && app_or_init_mounts {
                 let path = match volumes.get(volume) {
                     Some((i, _)) => pod.pointer(&format!("/volumes/{i}")),

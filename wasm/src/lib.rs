@@ -61,10 +61,13 @@ pub fn validate(input: JsValue, settings: JsValue) -> Result<JsValue, JsError> {
     if documents.is_empty() {
         return Err(JsError::new("no Kubernetes objects: the input is empty"));
     }
+    // The ConfigMaps of every document are context for each pod (a sidecar's config).
+    let context =
+        sidecar_guard::Context::from_documents(documents.iter().flatten().map(|d| &d.value));
     for (position, document) in documents.into_iter().enumerate() {
         match document {
             Ok(doc) => collect(
-                sidecar_guard::check(&doc.value, &settings),
+                sidecar_guard::check_in(&doc.value, &settings, &context),
                 doc.index,
                 |p| doc.lines.line_of(p),
                 &mut reports,

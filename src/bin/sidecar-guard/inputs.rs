@@ -1,7 +1,8 @@
 //! Files, directories and stdin → parsed documents → reports, with source positions.
 
+use crate::kustomize;
 use sidecar_guard::yaml::{self, LineIndex};
-use sidecar_guard::{check, Error, Report, Settings, Status};
+use sidecar_guard::{check_in, Context, Error, Report, Settings, Status};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -108,11 +109,13 @@ pub fn check_paths(paths: &[String], settings: &Settings) -> Results {
         outcomes: Vec::new(),
         input_errors: Vec::new(),
     };
+    // Every input is read first: the ConfigMaps of all of them are context for each pod.
+    let mut inputs: Vec<Input> = Vec::new();
     for argument in paths {
         if argument == "-" {
             let mut bytes = Vec::new();
             match std::io::stdin().lock().read_to_end(&mut bytes) {
-                Ok(_) => check_bytes("-", &bytes, settings, &mut results),
+                Ok(_) => inputs.extend(Input::new("-", bytes, None, &mut results)),
                 Err(e) => results
                     .input_errors
                     .push(("-".to_string(), format!("cannot read standard input: {e}"))),
@@ -129,49 +132,49 @@ pub fn check_paths(paths: &[String], settings: &Settings) -> Results {
                     "no *.yaml, *.yml or *.json files in this directory".to_string(),
                 ));
             }
+            let patches = kustomize::patches(&files);
+            // Kustomizations are read for their patch lists; they are not Kubernetes objects.
+            files.retain(|f| !kustomize::is_kustomization(f));
             for file in files {
-                read_and_check(&file, settings, &mut results);
+                let patch_of = patches.get(&file).cloned();
+                inputs.extend(read(&file, patch_of, &mut results));
             }
         } else {
-            read_and_check(path, settings, &mut results);
+            inputs.extend(read(path, None, &mut results));
         }
     }
-    results
-}
-
-fn read_and_check(path: &Path, settings: &Settings, results: &mut Results) {
-    let source = path.display().to_string();
-    match std::fs::read(path) {
-        Ok(bytes) => check_bytes(&source, &bytes, settings, results),
-        Err(e) => results
-            .input_errors
-            .push((source, format!("cannot read: {e}"))),
-    }
-}
-
-fn check_bytes(source: &str, bytes: &[u8], settings: &Settings, results: &mut Results) {
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        results.input_errors.push((
-            source.to_string(),
-            "not UTF-8 text (binary file?)".to_string(),
-        ));
-        return;
-    };
-    let documents = yaml::split_stream(text);
-    if documents.is_empty() {
-        results.input_errors.push((
-            source.to_string(),
-            "no Kubernetes objects (the input is empty)".to_string(),
-        ));
-    }
-    let judge = |text: &yaml::DocumentText| -> Vec<Outcome> {
-        match text.parse(yaml::Options { track_lines: true }) {
-            Ok(doc) => check(&doc.value, settings)
+    let documents: Vec<(usize, yaml::DocumentText)> = inputs
+        .iter()
+        .enumerate()
+        .flat_map(|(i, input)| {
+            yaml::split_stream(&input.text)
+                .into_iter()
+                .map(move |d| (i, d))
+        })
+        .collect();
+    let parsed = on_every_core(&documents, |(i, text)| {
+        (
+            *i,
+            text.index,
+            text.parse(yaml::Options { track_lines: true }),
+        )
+    });
+    let context = Context::from_documents(
+        parsed
+            .iter()
+            .filter_map(|(_, _, d)| d.as_ref().ok().map(|d| &d.value)),
+    );
+    let judge = |(i, index, parsed): &(usize, usize, Result<yaml::Document, yaml::SyntaxError>)| -> Vec<Outcome> {
+        let Some(input) = inputs.get(*i) else {
+            return Vec::new();
+        };
+        match parsed {
+            Ok(doc) => judged(&doc.value, input, settings, &context)
                 .into_iter()
                 .map(|result| {
                     let (line, finding_lines) = positions(&result, &doc.lines, doc.line);
                     Outcome {
-                        source: source.to_string(),
+                        source: input.source.clone(),
                         document: Some(doc.index),
                         line,
                         result,
@@ -180,22 +183,90 @@ fn check_bytes(source: &str, bytes: &[u8], settings: &Settings, results: &mut Re
                 })
                 .collect(),
             Err(e) => vec![Outcome {
-                source: source.to_string(),
-                document: Some(text.index),
+                source: input.source.clone(),
+                document: Some(*index),
                 line: e.line,
-                result: Err(e.into()),
+                result: Err(e.clone().into()),
                 finding_lines: Vec::new(),
             }],
         }
     };
     results
         .outcomes
-        .extend(on_every_core(&documents, judge).into_iter().flatten());
+        .extend(on_every_core(&parsed, judge).into_iter().flatten());
+    results
 }
 
-/// Maps `items` in order, in chunks on every available core: documents parse and check
-/// independently, and a large stream (a `kubectl get -A -o yaml` dump) is the CLI's
-/// slowest case.
+/// One input's text, and the kustomization that lists it as a patch, if any.
+struct Input {
+    source: String,
+    text: String,
+    patch_of: Option<String>,
+}
+
+impl Input {
+    fn new(
+        source: &str,
+        bytes: Vec<u8>,
+        patch_of: Option<String>,
+        results: &mut Results,
+    ) -> Option<Input> {
+        let Ok(text) = String::from_utf8(bytes) else {
+            results.input_errors.push((
+                source.to_string(),
+                "not UTF-8 text (binary file?)".to_string(),
+            ));
+            return None;
+        };
+        if yaml::split_stream(&text).is_empty() {
+            results.input_errors.push((
+                source.to_string(),
+                "no Kubernetes objects (the input is empty)".to_string(),
+            ));
+        }
+        Some(Input {
+            source: source.to_string(),
+            text,
+            patch_of,
+        })
+    }
+}
+
+fn read(path: &Path, patch_of: Option<String>, results: &mut Results) -> Option<Input> {
+    let source = path.display().to_string();
+    match std::fs::read(path) {
+        Ok(bytes) => Input::new(&source, bytes, patch_of, results),
+        Err(e) => {
+            results
+                .input_errors
+                .push((source, format!("cannot read: {e}")));
+            None
+        }
+    }
+}
+
+/// The reports of one document; a file a kustomization lists as a patch is a fragment,
+/// never judged as a whole object (nor refused as an invalid one).
+fn judged(
+    document: &serde_json::Value,
+    input: &Input,
+    settings: &Settings,
+    context: &Context,
+) -> Vec<Result<Report, Error>> {
+    let Some(kustomization) = &input.patch_of else {
+        return check_in(document, settings, context);
+    };
+    let text = |pointer: &str| document.pointer(pointer).and_then(|v| v.as_str());
+    vec![Ok(Report::skipped(
+        text("/kind").unwrap_or("<no kind>"),
+        text("/apiVersion").unwrap_or_default(),
+        text("/metadata/name").map(str::to_string),
+        text("/metadata/namespace").map(str::to_string),
+        String::new(),
+        format!("a patch listed in {kustomization}"),
+    ))]
+}
+
 fn on_every_core<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
     // Below this many per thread, starting threads costs more than it saves.
     const MIN_PER_THREAD: usize = 64;

@@ -15,6 +15,7 @@
 )]
 
 mod inputs;
+mod kustomize;
 mod render;
 mod sarif;
 
@@ -48,6 +49,9 @@ enum Command {
         /// Colour in text output: auto (when stdout is a terminal and NO_COLOR is unset), always, never.
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
+        /// Text output: only objects with findings, and errors (the summary line stays).
+        #[arg(long, short)]
+        quiet: bool,
         /// Manifests to check.
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<String>,
@@ -91,8 +95,9 @@ fn main() -> ExitCode {
             settings,
             format,
             color,
+            quiet,
             paths,
-        } => check(settings, format, color, &paths),
+        } => check(settings, format, color, quiet, &paths),
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
     }
@@ -123,6 +128,7 @@ fn check(
     settings: Option<PathBuf>,
     format: Format,
     color: ColorChoice,
+    quiet: bool,
     paths: &[String],
 ) -> ExitCode {
     let settings = match load_settings(settings.as_ref()) {
@@ -142,7 +148,7 @@ fn check(
         }
     };
     let output = match format {
-        Format::Text => render::text(&results, use_color),
+        Format::Text => render::text(&results, use_color, quiet),
         Format::Json => render::json(&results),
         Format::Sarif => sarif::sarif(&results),
     };

@@ -46,10 +46,45 @@ fn object_name(report: &sidecar_guard::Report) -> String {
     }
 }
 
-/// Per object: its findings with file:line, then a summary line.
-pub fn text(results: &Results, color: bool) -> String {
+/// `1 error`, `2 errors`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// `(istio added istio-init, istio-proxy)` for a report with injected containers.
+fn injected_note(report: &sidecar_guard::Report) -> String {
+    let mut by: Vec<(&str, Vec<&str>)> = Vec::new();
+    for i in &report.injected {
+        match by
+            .iter_mut()
+            .find(|(injector, _)| *injector == i.injected_by)
+        {
+            Some((_, names)) => names.push(&i.container),
+            None => by.push((&i.injected_by, vec![&i.container])),
+        }
+    }
+    let parts: Vec<String> = by
+        .iter()
+        .map(|(injector, names)| format!("{injector} added {}", names.join(", ")))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join("; "))
+    }
+}
+
+/// Per object: its findings with file:line, then a summary line. Objects of kinds without
+/// a pod template are counted in one line; `quiet` leaves out every object without
+/// findings.
+pub fn text(results: &Results, color: bool, quiet: bool) -> String {
     let paint = Paint { on: color };
     let mut out = String::new();
+    let mut no_template: Vec<(String, usize)> = Vec::new();
     for (source, message) in &results.input_errors {
         let _ = writeln!(
             out,
@@ -64,21 +99,31 @@ pub fn text(results: &Results, color: bool) -> String {
             Err(e) => {
                 let _ = writeln!(out, "{here}: {} {e}", paint.wrap("1;31", "error:"));
             }
-            Ok(report) if report.status == Status::Skipped => {
-                let _ = writeln!(
-                    out,
-                    "{here}: {} {}",
-                    paint.dim("skipped"),
-                    paint.dim(&format!("{} (no pod template)", object_name(report)))
-                );
-            }
+            Ok(report) if report.status == Status::Skipped => match &report.skip_reason {
+                Some(reason) if !quiet => {
+                    let _ = writeln!(
+                        out,
+                        "{here}: {} {}",
+                        paint.dim("skipped"),
+                        paint.dim(&format!("{}: {reason}", object_name(report)))
+                    );
+                }
+                Some(_) => {}
+                None => match no_template.iter_mut().find(|(k, _)| *k == report.kind) {
+                    Some((_, n)) => *n += 1,
+                    None => no_template.push((report.kind.clone(), 1)),
+                },
+            },
             Ok(report) if report.findings.is_empty() => {
-                let _ = writeln!(
-                    out,
-                    "{here}: {} {}",
-                    paint.wrap("32", "ok"),
-                    object_name(report)
-                );
+                if !quiet {
+                    let _ = writeln!(
+                        out,
+                        "{here}: {} {}{}",
+                        paint.wrap("32", "ok"),
+                        object_name(report),
+                        paint.dim(&injected_note(report))
+                    );
+                }
             }
             Ok(report) => {
                 let verdict = if report.allowed {
@@ -88,8 +133,9 @@ pub fn text(results: &Results, color: bool) -> String {
                 };
                 let _ = writeln!(
                     out,
-                    "{here}: {verdict} {}",
-                    paint.bold(&object_name(report))
+                    "{here}: {verdict} {}{}",
+                    paint.bold(&object_name(report)),
+                    paint.dim(&injected_note(report))
                 );
                 for (finding, line) in report.findings.iter().zip(&outcome.finding_lines) {
                     let _ = writeln!(
@@ -105,6 +151,26 @@ pub fn text(results: &Results, color: bool) -> String {
             }
         }
     }
+    if !no_template.is_empty() && !quiet {
+        let total: usize = no_template.iter().map(|(_, n)| n).sum();
+        let kinds: Vec<String> = no_template
+            .iter()
+            .map(|(kind, n)| {
+                if *n == 1 {
+                    kind.clone()
+                } else {
+                    format!("{kind} ×{n}")
+                }
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "{} {} without a pod template: {}",
+            paint.dim("skipped"),
+            count(total, "object"),
+            paint.dim(&kinds.join(", "))
+        );
+    }
     let _ = writeln!(out, "\n{}", summary_line(results));
     out
 }
@@ -112,8 +178,13 @@ pub fn text(results: &Results, color: bool) -> String {
 fn summary_line(results: &Results) -> String {
     let s = results.summary();
     format!(
-        "{} checked, {} rejected, {} deny and {} warn findings, {} skipped, {} errors",
-        s.checked, s.rejected, s.deny, s.warn, s.skipped, s.errors
+        "{} checked, {} rejected, {} and {}, {} skipped, {}",
+        s.checked,
+        s.rejected,
+        count(s.deny, "deny finding"),
+        count(s.warn, "warn finding"),
+        s.skipped,
+        count(s.errors, "error")
     )
 }
 

@@ -1,0 +1,214 @@
+//! Related objects of the same input: the ConfigMaps a pod may mount, read so that rules
+//! can see a sidecar's own config (an Envoy bootstrap's admin address). A ConfigMap that
+//! is not in the input is unknown, never a finding (RULES.md, "Inputs").
+
+use crate::model::{Container, PodSpec};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, PartialEq)]
+struct ConfigMap {
+    namespace: Option<String>,
+    name: String,
+    data: BTreeMap<String, String>,
+}
+
+/// The ConfigMaps of one input (a CLI run's files, one multi-document text).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Context {
+    config_maps: Vec<ConfigMap>,
+}
+
+/// A config file a container reads, found in a ConfigMap of the input.
+#[derive(Clone, Copy, Debug)]
+pub struct ConfigFile<'c> {
+    pub config_map: &'c str,
+    pub key: &'c str,
+    pub text: &'c str,
+}
+
+impl Context {
+    /// Collects the ConfigMaps of these documents (inside `List`s too).
+    pub fn from_documents<'v>(documents: impl IntoIterator<Item = &'v Value>) -> Context {
+        let mut context = Context::default();
+        for document in documents {
+            context.add(document, 0);
+        }
+        context
+    }
+
+    fn add(&mut self, object: &Value, depth: usize) {
+        match object.get("kind").and_then(Value::as_str) {
+            Some("ConfigMap") => {
+                let metadata = object.get("metadata");
+                let text = |key: &str| {
+                    metadata
+                        .and_then(|m| m.get(key))
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                };
+                let (Some(name), Some(data)) =
+                    (text("name"), object.get("data").and_then(Value::as_object))
+                else {
+                    return;
+                };
+                let data = data
+                    .iter()
+                    .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+                    .collect();
+                self.config_maps.push(ConfigMap {
+                    namespace: text("namespace"),
+                    name,
+                    data,
+                });
+            }
+            Some(kind) if kind.ends_with("List") && depth < 4 => {
+                for item in object
+                    .get("items")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    self.add(item, depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.config_maps.is_empty()
+    }
+
+    /// The ConfigMap `name` seen by a pod in `namespace`: an object without a namespace
+    /// matches any (manifests often leave it to `kubectl -n`).
+    fn config_map(&self, namespace: Option<&str>, name: &str) -> Option<&ConfigMap> {
+        self.config_maps.iter().find(|c| {
+            c.name == name
+                && match (namespace, c.namespace.as_deref()) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => true,
+                }
+        })
+    }
+
+    /// The text of the file at `path` in `container`, when a ConfigMap volume of the pod
+    /// provides it and that ConfigMap is in the input.
+    pub fn file<'c>(
+        &'c self,
+        spec: &PodSpec,
+        namespace: Option<&str>,
+        container: &Container,
+        path: &str,
+    ) -> Option<ConfigFile<'c>> {
+        if self.config_maps.is_empty() {
+            return None;
+        }
+        // The mount that holds the path: the deepest mount path above it.
+        let mount = container
+            .volume_mounts
+            .iter()
+            .flatten()
+            .filter(|m| {
+                let dir = m.mount_path.trim_end_matches('/');
+                path == dir || path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+            })
+            .max_by_key(|m| m.mount_path.len())?;
+        let source = spec
+            .volumes
+            .iter()
+            .flatten()
+            .find(|v| v.name.as_str() == mount.name.as_str())?
+            .config_map
+            .as_ref()?;
+        let config_map = self.config_map(namespace, source.name.as_deref()?)?;
+        let relative = path
+            .strip_prefix(mount.mount_path.trim_end_matches('/'))
+            .unwrap_or_default()
+            .trim_start_matches('/');
+        let file_in_volume = match mount.sub_path.as_deref() {
+            Some(sub) if relative.is_empty() => sub.to_string(),
+            Some(sub) => format!("{}/{relative}", sub.trim_end_matches('/')),
+            None => relative.to_string(),
+        };
+        let key = match &source.items {
+            Some(items) => items
+                .iter()
+                .find(|i| i.path.as_str() == file_in_volume)
+                .map(|i| i.key.as_str())?,
+            None => file_in_volume.as_str(),
+        };
+        let (key, text) = config_map.data.get_key_value(key)?;
+        Some(ConfigFile {
+            config_map: &config_map.name,
+            key,
+            text,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The pod as JSON text: the model borrows its strings from it.
+    fn pod(volume: Value, mount: Value) -> String {
+        json!({
+            "containers": [{"name": "envoy", "volumeMounts": [mount]}],
+            "volumes": [volume],
+        })
+        .to_string()
+    }
+
+    fn read(text: &str) -> (PodSpec<'_>, Container<'_>) {
+        let spec: PodSpec = serde_json::from_str(text).unwrap_or_default();
+        let container = spec.containers.first().cloned().unwrap_or_default();
+        (spec, container)
+    }
+
+    fn context() -> Context {
+        Context::from_documents([&json!({
+            "kind": "ConfigMap", "metadata": {"name": "envoy", "namespace": "shop"},
+            "data": {"envoy.yaml": "admin: {}", "other": "x"},
+        })])
+    }
+
+    #[test]
+    fn finds_a_mounted_key() {
+        let text = pod(
+            json!({"name": "cfg", "configMap": {"name": "envoy"}}),
+            json!({"name": "cfg", "mountPath": "/etc/envoy"}),
+        );
+        let (spec, c) = read(&text);
+        let context = context();
+        let file = context.file(&spec, Some("shop"), &c, "/etc/envoy/envoy.yaml");
+        assert_eq!(file.map(|f| f.text), Some("admin: {}"));
+        // Another namespace's ConfigMap is not this pod's.
+        assert!(context
+            .file(&spec, Some("web"), &c, "/etc/envoy/envoy.yaml")
+            .is_none());
+        assert!(context
+            .file(&spec, None, &c, "/etc/other/envoy.yaml")
+            .is_none());
+    }
+
+    #[test]
+    fn follows_items_and_sub_paths() {
+        let context = context();
+        let text = pod(
+            json!({"name": "cfg", "configMap": {"name": "envoy", "items": [{"key": "envoy.yaml", "path": "bootstrap.yaml"}]}}),
+            json!({"name": "cfg", "mountPath": "/config"}),
+        );
+        let (spec, c) = read(&text);
+        let file = context.file(&spec, None, &c, "/config/bootstrap.yaml");
+        assert_eq!(file.map(|f| f.key), Some("envoy.yaml"));
+        let text = pod(
+            json!({"name": "cfg", "configMap": {"name": "envoy"}}),
+            json!({"name": "cfg", "mountPath": "/etc/envoy/envoy.yaml", "subPath": "envoy.yaml"}),
+        );
+        let (spec, c) = read(&text);
+        let file = context.file(&spec, None, &c, "/etc/envoy/envoy.yaml");
+        assert_eq!(file.map(|f| f.key), Some("envoy.yaml"));
+    }
+}
