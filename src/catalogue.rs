@@ -262,6 +262,26 @@ pub static PRODUCTS: &[Product] = &[
         ..entry("linkerd", "linkerd-proxy")
     },
     Product {
+        // The debug sidecar Linkerd injects beside its proxy (config.linkerd.io/enable-debug-sidecar).
+        images: &["linkerd/debug"],
+        names: &["linkerd-debug"],
+        injector: Some(Injector {
+            annotation: "linkerd.io/proxy-version",
+            status: InjectionStatus::PresentUnless(&[]),
+            companions: &[],
+        }),
+        probes: VendorProbes {
+            readiness: true,
+            liveness: true,
+            startup: false,
+        },
+        sources: &[
+            "https://linkerd.io/2/tasks/using-the-debug-container/",
+            "https://github.com/linkerd/linkerd2/tree/main/cli/cmd/testdata (inject_*_debug.golden.yml)",
+        ],
+        ..entry("linkerd-debug", "linkerd-debug")
+    },
+    Product {
         images: &["hashicorp/consul-dataplane"],
         names: &["consul-dataplane", "envoy-sidecar", "consul-sidecar"],
         injector: Some(Injector {
@@ -757,6 +777,7 @@ mod tests {
             ),
             ("cr.l5d.io/linkerd/proxy:edge-24.11.1", "linkerd"),
             ("ghcr.io/buoyantio/proxy:enterprise-2.16.1", "linkerd"),
+            ("cr.l5d.io/linkerd/debug:stable-2.14.10", "linkerd-debug"),
             ("hashicorp/consul-dataplane:1.5.0", "consul"),
             ("hashicorp/vault:1.17.2", "vault"),
             ("docker.io/daprio/daprd:1.14.4", "dapr"),

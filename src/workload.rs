@@ -682,6 +682,9 @@ impl<'de> Visitor<'de> for TemplateVisitor<'_> {
         } else {
             TemplateField::Missing
         };
+        // Metadata on the way to the template (a CronJob's jobTemplate): `istioctl
+        // kube-inject` writes the injection status there.
+        let mut outer = MetadataField::Absent;
         while let Some(key) = map.next_key::<KeyName>()? {
             match (self.path.split_first(), &mut found) {
                 (Some((step, rest)), _) if key.0 == *step => {
@@ -689,6 +692,9 @@ impl<'de> Visitor<'de> for TemplateVisitor<'_> {
                         path: rest,
                         text: self.text,
                     })?;
+                }
+                (Some(_), _) if key.0 == "metadata" => {
+                    outer = map.next_value_seed(MetadataSeed { text: self.text })?;
                 }
                 (None, TemplateField::Found { metadata, .. }) if key.0 == "metadata" => {
                     *metadata = map.next_value_seed(MetadataSeed { text: self.text })?;
@@ -701,6 +707,16 @@ impl<'de> Visitor<'de> for TemplateVisitor<'_> {
                 }
             }
         }
+        if let (TemplateField::Found { metadata, .. }, MetadataField::Mapping(outer)) =
+            (&mut found, outer)
+        {
+            if matches!(metadata, MetadataField::Absent) {
+                *metadata = MetadataField::Mapping(Metadata::default());
+            }
+            if let MetadataField::Mapping(inner) = metadata {
+                inherit_injection_status(inner, outer);
+            }
+        }
         Ok(found)
     }
     fn visit_unit<E: de::Error>(self) -> Result<TemplateField<'de>, E> {
@@ -710,6 +726,19 @@ impl<'de> Visitor<'de> for TemplateVisitor<'_> {
         Ok(TemplateField::Missing)
     }
     wrong_types!(str);
+}
+
+/// Injector status annotations of an enclosing template (a CronJob's jobTemplate) that
+/// the pod template itself does not carry.
+fn inherit_injection_status(inner: &mut Metadata, outer: Metadata) {
+    let (Ok(inner), Ok(outer)) = (&mut inner.annotations, outer.annotations) else {
+        return;
+    };
+    for (key, value) in outer {
+        if crate::catalogue::injector_annotations().any(|a| a == key) {
+            inner.entry(key).or_insert(value);
+        }
+    }
 }
 
 /// The carrier's template path as keys, split at the first step ("spec" or "template").
