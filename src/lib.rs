@@ -159,6 +159,13 @@ pub fn check_extracted_in(
     settings: &Settings,
     context: &Context,
 ) -> Report {
+    let generate_name = extracted.header.generate_name.clone();
+    let mut report = judge(extracted, settings, context);
+    report.generate_name = generate_name;
+    report
+}
+
+fn judge(extracted: workload::Extracted, settings: &Settings, context: &Context) -> Report {
     let header = extracted.header;
     let Some(template) = extracted.template else {
         return Report::new(
@@ -171,7 +178,7 @@ pub fn check_extracted_in(
             Vec::new(),
         );
     };
-    if let Some(reason) = partial_object(&template) {
+    if let Some(reason) = partial_object(&header, &template) {
         return Report::skipped(
             &header.kind,
             &header.api_version,
@@ -240,9 +247,24 @@ pub fn check_extracted_in(
 }
 
 /// Why an object cannot be a whole object (RULES.md, "Inputs"): a kustomize or
-/// strategic-merge patch names containers without their `image`, which the API requires
-/// of every container. Such an object is skipped, never judged as if complete.
-fn partial_object(template: &workload::PodTemplate) -> Option<String> {
+/// strategic-merge patch leaves out what the API requires of a whole object, an apps/v1
+/// workload's `spec.selector` or a container's `image`. Such an object is skipped, never
+/// judged as if complete.
+fn partial_object(
+    header: &workload::ObjectHeader,
+    template: &workload::PodTemplate,
+) -> Option<String> {
+    let apps_workload = header.api_version.starts_with("apps/")
+        && matches!(
+            header.kind.as_str(),
+            "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet"
+        );
+    if apps_workload && !template.has_selector {
+        return Some(format!(
+            "a partial object (a patch?): an {} {} needs spec.selector",
+            header.api_version, header.kind
+        ));
+    }
     let spec = &template.spec;
     let all = spec
         .init_containers

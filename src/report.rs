@@ -123,6 +123,9 @@ pub struct Report {
     pub kind: String,
     pub api_version: String,
     pub name: Option<String>,
+    /// `metadata.generateName`, for an object the API server will name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generate_name: Option<String>,
     pub namespace: Option<String>,
     /// JSON pointer of this object in the document (empty, or `/items/N` inside a List).
     pub pointer: String,
@@ -162,6 +165,7 @@ impl Report {
             kind: kind.to_string(),
             api_version: api_version.to_string(),
             name,
+            generate_name: None,
             namespace,
             pointer,
             status,
@@ -206,13 +210,19 @@ impl Report {
             .filter(|f| f.severity == Severity::Warn)
     }
 
+    /// The name to show: the name, else `generateName` with `<generated>` for the
+    /// suffix the API server adds, else `<unnamed>`.
+    pub fn shown_name(&self) -> String {
+        match (&self.name, &self.generate_name) {
+            (Some(name), _) => name.clone(),
+            (None, Some(prefix)) => format!("{prefix}<generated>"),
+            (None, None) => "<unnamed>".to_string(),
+        }
+    }
+
     /// `Kind/name` (or `Kind/<unnamed>`), for messages.
     pub fn display_name(&self) -> String {
-        format!(
-            "{}/{}",
-            self.kind,
-            self.name.as_deref().unwrap_or("<unnamed>")
-        )
+        format!("{}/{}", self.kind, self.shown_name())
     }
 }
 
@@ -261,6 +271,9 @@ impl Report {
             }
             if let Some(reason) = &self.skip_reason {
                 object.insert("skipReason".into(), reason.as_str().into());
+            }
+            if let Some(prefix) = &self.generate_name {
+                object.insert("generateName".into(), prefix.as_str().into());
             }
         }
         report

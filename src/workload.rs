@@ -122,6 +122,8 @@ pub struct ObjectHeader {
     pub kind: String,
     pub api_version: String,
     pub name: Option<String>,
+    /// The prefix the API server names the object from, when it has no name yet.
+    pub generate_name: Option<String>,
     pub namespace: Option<String>,
     /// Pointer of the object in its document ("" or "/items/N").
     pub pointer: String,
@@ -140,6 +142,8 @@ pub struct PodTemplate<'a> {
     pub run_to_completion: bool,
     /// `ephemeralContainers` (taken out of `spec`).
     pub ephemeral: Vec<Container<'a>>,
+    /// Whether the object's spec has a selector beside the template (always true for Pods).
+    pub has_selector: bool,
 }
 
 /// One object of a document: its header, and its pod template if its kind has one.
@@ -409,6 +413,7 @@ where
 #[derive(Debug)]
 struct Metadata {
     name: StringField,
+    generate_name: StringField,
     namespace: StringField,
     /// The annotations read, or the first problem: (pointer suffix, description).
     annotations: Result<BTreeMap<String, String>, (String, String)>,
@@ -418,6 +423,7 @@ impl Default for Metadata {
     fn default() -> Self {
         Metadata {
             name: None,
+            generate_name: None,
             namespace: None,
             annotations: Ok(BTreeMap::new()),
         }
@@ -461,6 +467,9 @@ impl<'de> DeserializeSeed<'de> for MetadataSeed {
                 while let Some(key) = map.next_key::<KeyName>()? {
                     match key.0.as_ref() {
                         "name" => metadata.name = map.next_value_seed(StringFieldSeed)?,
+                        "generateName" => {
+                            metadata.generate_name = map.next_value_seed(StringFieldSeed)?
+                        }
                         "namespace" => metadata.namespace = map.next_value_seed(StringFieldSeed)?,
                         "annotations" => {
                             metadata.annotations =
@@ -620,6 +629,8 @@ enum TemplateField<'a> {
     Found {
         metadata: MetadataField,
         spec: Option<Box<PodSpec<'a>>>,
+        /// A non-null `selector` beside the template (an apps/v1 workload's spec).
+        selector: bool,
     },
 }
 
@@ -678,10 +689,14 @@ impl<'de> Visitor<'de> for TemplateVisitor<'_> {
             TemplateField::Found {
                 metadata: MetadataField::Absent,
                 spec: None,
+                selector: false,
             }
         } else {
             TemplateField::Missing
         };
+        // The level that holds the template itself (a workload's spec) may hold its selector.
+        let beside_template = self.path == ["template"];
+        let mut selector = false;
         // Metadata on the way to the template (a CronJob's jobTemplate): `istioctl
         // kube-inject` writes the injection status there.
         let mut outer = MetadataField::Absent;
@@ -696,6 +711,9 @@ impl<'de> Visitor<'de> for TemplateVisitor<'_> {
                 (Some(_), _) if key.0 == "metadata" => {
                     outer = map.next_value_seed(MetadataSeed { text: self.text })?;
                 }
+                (Some(_), _) if beside_template && key.0 == "selector" => {
+                    selector = map.next_value::<Option<IgnoredAny>>()?.is_some();
+                }
                 (None, TemplateField::Found { metadata, .. }) if key.0 == "metadata" => {
                     *metadata = map.next_value_seed(MetadataSeed { text: self.text })?;
                 }
@@ -705,6 +723,15 @@ impl<'de> Visitor<'de> for TemplateVisitor<'_> {
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
+            }
+        }
+        if let TemplateField::Found {
+            selector: found_selector,
+            ..
+        } = &mut found
+        {
+            if beside_template {
+                *found_selector = selector;
             }
         }
         if let (TemplateField::Found { metadata, .. }, MetadataField::Mapping(outer)) =
@@ -973,6 +1000,9 @@ impl<'a> ObjectParts<'a> {
             }
         };
         let name = string_field(metadata.name, || format!("{metadata_pointer}/name"))?;
+        let generate_name = string_field(metadata.generate_name, || {
+            format!("{metadata_pointer}/generateName")
+        })?;
         let namespace = string_field(metadata.namespace, || {
             format!("{metadata_pointer}/namespace")
         })?;
@@ -980,6 +1010,7 @@ impl<'a> ObjectParts<'a> {
             kind,
             api_version,
             name,
+            generate_name,
             namespace,
             pointer,
         };
@@ -1027,7 +1058,7 @@ impl<'a> ObjectParts<'a> {
         let base = header.pointer.clone();
         let template_pointer = format!("{base}{}", carrier.template);
         let steps = template_steps(carrier);
-        let (template_metadata, spec) = if steps.is_empty() {
+        let (template_metadata, spec, has_selector) = if steps.is_empty() {
             let spec = match (self.pod_spec, self.spec) {
                 (Some(spec), _) => Some(spec),
                 (None, Slot::Deferred) => {
@@ -1042,7 +1073,7 @@ impl<'a> ObjectParts<'a> {
                 }
                 _ => None,
             };
-            (None, spec)
+            (None, spec, true)
         } else {
             let (first, rest) = steps.split_first().map_or(("", &[][..]), |(f, r)| (*f, r));
             let slot = if first == "spec" {
@@ -1083,7 +1114,11 @@ impl<'a> ObjectParts<'a> {
                         format!("expected a pod template mapping, found {found}"),
                     ))
                 }
-                TemplateField::Found { metadata, spec } => (Some(metadata), spec.map(|s| *s)),
+                TemplateField::Found {
+                    metadata,
+                    spec,
+                    selector,
+                } => (Some(metadata), spec.map(|s| *s), selector),
             }
         };
         let spec_pointer = format!("{template_pointer}/spec");
@@ -1134,6 +1169,7 @@ impl<'a> ObjectParts<'a> {
         out.push(Ok(Extracted {
             header,
             template: Some(PodTemplate {
+                has_selector,
                 ephemeral,
                 spec,
                 spec_pointer,

@@ -223,6 +223,8 @@ enum Frame {
     Mapping {
         map: Map<String, Value>,
         key: Option<String>,
+        /// Where the pending key was written (a duplicate is reported there).
+        key_at: (usize, usize),
         merges: Vec<Value>,
         anchor: usize,
         first_node: usize,
@@ -331,8 +333,10 @@ impl Builder {
                         self.anchors
                             .insert(anchor, (Value::String(name.clone()), 1));
                     }
-                    if let Some(Frame::Mapping { key, .. }) = self.stack.last_mut() {
+                    let at = (self.line(span), span.start.col());
+                    if let Some(Frame::Mapping { key, key_at, .. }) = self.stack.last_mut() {
                         *key = Some(name);
+                        *key_at = at;
                     }
                     return Ok(false);
                 }
@@ -360,8 +364,13 @@ impl Builder {
                             )
                         }
                     };
-                    if let Some(Frame::Mapping { key: slot, .. }) = self.stack.last_mut() {
+                    let at = (self.line(span), span.start.col());
+                    if let Some(Frame::Mapping {
+                        key: slot, key_at, ..
+                    }) = self.stack.last_mut()
+                    {
                         *slot = Some(key);
+                        *key_at = at;
                     }
                     return Ok(false);
                 }
@@ -395,6 +404,7 @@ impl Builder {
                 self.stack.push(Frame::Mapping {
                     map: Map::new(),
                     key: None,
+                    key_at: (0, 0),
                     merges: Vec::new(),
                     anchor,
                     first_node: self.nodes,
@@ -447,7 +457,23 @@ impl Builder {
             return Err(self.error(span, format!("nesting deeper than {MAX_DEPTH} levels")));
         }
         self.count_nodes(span, 1)?;
-        self.record_line(span);
+        // A block collection under a key starts on the line after it: the key's line is
+        // where a reader looks (and where JSON puts both).
+        let key_line = match self.stack.last() {
+            Some(Frame::Mapping {
+                key: Some(_),
+                key_at: (line, _),
+                ..
+            }) => Some(*line),
+            _ => None,
+        };
+        match key_line {
+            Some(line) if self.track_lines => {
+                let pointer = self.next_pointer();
+                self.lines.entry(pointer).or_insert(line);
+            }
+            _ => self.record_line(span),
+        }
         if self.track_lines && !self.stack.is_empty() {
             let hash = self.next_pointer();
             self.pointer.push(hash);
@@ -503,6 +529,9 @@ impl Builder {
             self.pointer.pop();
         }
         let line = self.line(span);
+        if let Some(error) = self.duplicate_key() {
+            return Err(error);
+        }
         match self.stack.last_mut() {
             None => {
                 self.root = Some(value);
@@ -524,18 +553,40 @@ impl Builder {
                 };
                 if name == "<<" {
                     merges.push(value);
-                } else if map.contains_key(&name) {
-                    return Err(SyntaxError::at(
-                        line,
-                        span.start.col(),
-                        format!("mapping key {name:?} is defined more than once"),
-                    ));
                 } else {
                     map.insert(name, value);
                 }
                 Ok(false)
             }
         }
+    }
+
+    /// The pending key of the open mapping when it is already in it: reported at the
+    /// duplicate, naming the line of the first occurrence where lines are tracked.
+    fn duplicate_key(&self) -> Option<SyntaxError> {
+        let Some(Frame::Mapping {
+            map,
+            key: Some(name),
+            key_at: (line, column),
+            ..
+        }) = self.stack.last()
+        else {
+            return None;
+        };
+        if name == "<<" || !map.contains_key(name) {
+            return None;
+        }
+        let parent = self.pointer.last().copied().unwrap_or(ROOT_POINTER);
+        let first = self
+            .lines
+            .get(&child_pointer(parent, name.as_bytes()))
+            .map(|first| format!(" (first on line {first})"))
+            .unwrap_or_default();
+        Some(SyntaxError::at(
+            *line,
+            *column,
+            format!("mapping key {name:?} is defined more than once{first}"),
+        ))
     }
 }
 
@@ -757,6 +808,16 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.line, Some(3));
         assert!(err.message.contains("\"a\""), "{err}");
+        // With lines tracked, the error is at the duplicate key and names the first one,
+        // also for a block mapping whose content starts on the next line.
+        let tracked = Options { track_lines: true };
+        let text = "m:\n  labels:\n    a: b\n  x: 1\n  labels:\n    c: d\n";
+        let err = parse_stream(text, tracked).remove(0).unwrap_err();
+        assert_eq!(err.line, Some(5));
+        assert!(
+            err.message.ends_with("more than once (first on line 2)"),
+            "{err}"
+        );
     }
 
     #[test]

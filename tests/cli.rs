@@ -364,8 +364,14 @@ fn large_streams_keep_document_order_and_lines() {
     let output = run_cli(&["check", "--format", "json", "-"], Some(stream.as_bytes()));
     assert_eq!(output.status.code(), Some(2), "syntax errors win");
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
-    let results = json["results"].as_array().expect("results");
+    let results = cli_documents(&json);
     assert_eq!(results.len(), 600);
+    let unparsable = json["inputErrors"].as_array().expect("inputErrors");
+    assert_eq!(
+        unparsable.len(),
+        600 / 7 + 1,
+        "documents that do not parse are input errors"
+    );
     for (i, result) in results.iter().enumerate() {
         assert_eq!(result["document"], i, "{result}");
         // Every document is five lines (a bad one two, then three fewer).
@@ -381,4 +387,113 @@ fn large_streams_keep_document_order_and_lines() {
             assert_eq!(result["findings"][0]["line"], first_line + 4, "{result}");
         }
     }
+}
+
+/// Files a kustomization lists as patches are skipped with that reason; the base is judged;
+/// the kustomization files themselves are not objects.
+#[test]
+fn kustomize_patches_are_skipped_and_the_base_judged() {
+    let dir = repo_root().join("tests/kustomize");
+    let output = run_cli(&["check", "--format", "json", &dir.to_string_lossy()], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+    let results = json["results"].as_array().expect("results");
+    let by_file = |suffix: &str| {
+        results
+            .iter()
+            .find(|r| r["source"].as_str().is_some_and(|s| s.ends_with(suffix)))
+            .unwrap_or_else(|| panic!("{suffix} reported: {json}"))
+    };
+    assert_eq!(by_file("base/deployment.yaml")["status"], "checked");
+    for patch in ["replicas.yaml", "sidecar-image.yaml", "probes.yaml"] {
+        let result = by_file(patch);
+        assert_eq!(result["status"], "skipped", "{result}");
+        assert!(
+            result["skipReason"]
+                .as_str()
+                .is_some_and(|r| r.contains("overlays/prod/kustomization.yaml")),
+            "{result}"
+        );
+    }
+    assert!(
+        results.iter().all(|r| !r["source"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("kustomization.yaml")),
+        "kustomizations are not checked"
+    );
+    assert!(
+        json["inputErrors"].as_array().is_some_and(Vec::is_empty),
+        "{json}"
+    );
+}
+
+/// A ConfigMap in another file of the same run is the sidecar's config.
+#[test]
+fn config_maps_of_other_files_are_context() {
+    let dir = temp_dir("context");
+    let fixture = std::fs::read_to_string(
+        repo_root().join("tests/fixtures/real-world/envoy-bootstrap-configmap.yaml"),
+    )
+    .expect("fixture");
+    let mut documents = fixture.split("\n---\n");
+    let config_map = documents
+        .next()
+        .expect("the first document is the ConfigMap");
+    let workloads: Vec<&str> = documents.collect();
+    std::fs::write(dir.join("a-config.yaml"), config_map).expect("write");
+    std::fs::write(dir.join("b-workloads.yaml"), workloads.join("\n---\n")).expect("write");
+    let both = run_cli(&["check", "--format", "json", &dir.to_string_lossy()], None);
+    assert_eq!(both.status.code(), Some(1), "{}", stdout(&both));
+    assert!(stdout(&both)
+        .contains("Envoy admin API on all interfaces (ConfigMap edge-envoy/envoy.yaml)"));
+    // Without the ConfigMap the config is unknown: no finding.
+    let alone = run_cli(
+        &["check", &dir.join("b-workloads.yaml").to_string_lossy()],
+        None,
+    );
+    assert_eq!(alone.status.code(), Some(0), "{}", stdout(&alone));
+}
+
+/// Text output: `--quiet`, kinds without a pod template in one line, `generateName`,
+/// duplicate keys at the duplicate naming the first, singular and plural.
+#[test]
+fn text_output_respects_attention() {
+    let input = format!(
+        "{CLEAN}---\napiVersion: v1\nkind: Service\nmetadata: {{name: s}}\n---\n\
+         apiVersion: v1\nkind: Pod\nmetadata: {{generateName: web-}}\nspec:\n  containers:\n    \
+         - {{name: app, image: shop/api:v3, resources: {{requests: {{cpu: 1m, memory: 1Mi}}, limits: {{cpu: 1m, memory: 1Mi}}}}, \
+         readinessProbe: {{tcpSocket: {{port: 80}}}}, livenessProbe: {{tcpSocket: {{port: 81}}}}}}\n---\n\
+         apiVersion: v1\nkind: Pod\nmetadata:\n  name: twice\n  name: again\n"
+    );
+    let full = stdout(&run_cli(
+        &["check", "--color", "never", "-"],
+        Some(input.as_bytes()),
+    ));
+    assert!(
+        full.contains("skipped 2 objects without a pod template: ConfigMap, Service"),
+        "{full}"
+    );
+    assert!(full.contains("ok Pod web-<generated>"), "{full}");
+    assert!(
+        full.contains("-:20: error: line 20: mapping key \"name\" is defined more than once (first on line 19)"),
+        "{full}"
+    );
+    assert!(
+        full.contains("0 deny findings and 0 warn findings, 2 skipped, 1 error"),
+        "{full}"
+    );
+    let quiet = stdout(&run_cli(
+        &["check", "--quiet", "--color", "never", "-"],
+        Some(input.as_bytes()),
+    ));
+    assert!(
+        !quiet.contains("skipped 2 objects") && !quiet.contains("ok Pod"),
+        "{quiet}"
+    );
+    assert!(
+        quiet.contains("mapping key \"name\" is defined more than once"),
+        "{quiet}"
+    );
+    assert!(quiet.contains("1 checked"), "{quiet}");
 }

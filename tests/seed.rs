@@ -56,9 +56,7 @@ fn seed_manifests_are_judged_as_rules_md_says() {
             .collect();
         let output = run_cli(&["check", "--format", "json", "-"], Some(text.as_bytes()));
         let cli: Value = serde_json::from_slice(&output.stdout).expect("CLI JSON");
-        let cli: Vec<Value> = cli["results"]
-            .as_array()
-            .expect("results")
+        let cli: Vec<Value> = cli_documents(&cli)
             .iter()
             .map(|r| cli_result_json(r, None))
             .collect();

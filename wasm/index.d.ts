@@ -22,6 +22,14 @@ export interface Finding {
   help: string;
   /** 1-based line in the input text, when the input was text. */
   line: number | null;
+  /** The injector that added the container (`istio`, `linkerd`, …), for findings on injected containers. */
+  injectedBy?: string;
+}
+
+/** A container an injector added, as the pod's annotations record it. */
+export interface InjectedContainer {
+  container: string;
+  injectedBy: string;
 }
 
 /** The verdict on one Kubernetes object. */
@@ -32,11 +40,15 @@ export interface Report {
   namespace: string | null;
   /** JSON pointer of the object in its document ("" or "/items/N"). */
   pointer: string;
-  /** skipped: a kind without a pod template. */
+  /** skipped: a kind without a pod template, or a partial object (see skipReason). */
   status: "checked" | "skipped";
   /** True when no finding is "deny". */
   allowed: boolean;
   findings: Finding[];
+  /** Containers an injector added; absent when none. */
+  injected?: InjectedContainer[];
+  /** Why an object of a pod-carrying kind was not judged (a patch, a partial object). */
+  skipReason?: string;
   /** 0-based index of the document in the input. */
   document: number;
   line: number | null;

@@ -76,7 +76,11 @@ pub fn report_json(report: &Report, only_rule: Option<&str>) -> Value {
         .filter(|f| only_rule.is_none_or(|r| f.rule == r || f.rule == sidecar_guard::IGNORE_ANNOTATION_RULE))
         .map(|f| json!({"rule": f.rule, "severity": f.severity, "container": f.container, "role": f.role, "path": f.path, "message": f.message, "help": f.help}))
         .collect();
-    json!({"kind": report.kind, "name": report.name, "status": report.status, "findings": findings})
+    let mut out = json!({"kind": report.kind, "name": report.name, "status": report.status, "findings": findings});
+    if let (Some(reason), Some(map)) = (&report.skip_reason, out.as_object_mut()) {
+        map.insert("skipReason".into(), json!(reason));
+    }
+    out
 }
 
 /// The same shape from one result object of the CLI's JSON output.
@@ -91,5 +95,28 @@ pub fn cli_result_json(result: &Value, only_rule: Option<&str>) -> Value {
         .filter(|f| only_rule.is_none_or(|r| f["rule"] == r || f["rule"] == sidecar_guard::IGNORE_ANNOTATION_RULE))
         .map(|f| json!({"rule": f["rule"], "severity": f["severity"], "container": f["container"], "role": f["role"], "path": f["path"], "message": f["message"], "help": f["help"]}))
         .collect();
-    json!({"kind": result["kind"], "name": result["name"], "status": result["status"], "findings": findings})
+    let mut out = json!({"kind": result["kind"], "name": result["name"], "status": result["status"], "findings": findings});
+    if let (Some(reason), Some(map)) = (result.get("skipReason"), out.as_object_mut()) {
+        map.insert("skipReason".into(), reason.clone());
+    }
+    out
+}
+
+/// The CLI's JSON output per document, in document order: the objects of `results`, and
+/// the documents that did not parse (listed in `inputErrors`) as `status: error` entries.
+pub fn cli_documents(output: &Value) -> Vec<Value> {
+    let mut documents: Vec<Value> = output["results"].as_array().cloned().unwrap_or_default();
+    for error in output["inputErrors"].as_array().into_iter().flatten() {
+        if error.get("document").is_some_and(|d| !d.is_null()) {
+            documents.push(json!({
+                "status": "error",
+                "document": error["document"],
+                "line": error["line"],
+                "error": {"message": error["message"]},
+            }));
+        }
+    }
+    // Stable: several objects of one document (a List) keep their order.
+    documents.sort_by_key(|d| d["document"].as_u64().unwrap_or(u64::MAX));
+    documents
 }

@@ -2,11 +2,20 @@
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { rules } from "sidecar-guard";
 
 export const pkg = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const repo = join(pkg, "..");
 
-const RULES = ["container-resources", "container-probes", "readonly-log-mounts", "localhost-admin-ports", "native-sidecars", "port-conflicts", "shared-process-namespace"];
+// Rule ids from the package itself: one registry, no list kept here by hand.
+const RULES = rules().map((r) => r.id);
+
+/** The rule ids of the generated TypeScript declarations (`RuleId`), in registry order. */
+export function declaredRuleIds() {
+  const declarations = readFileSync(join(pkg, "index.d.ts"), "utf8");
+  const union = declarations.match(/export type RuleId = ([^;]+);/);
+  return union ? [...union[1].matchAll(/"([^"]+)"/g)].map((m) => m[1]) : [];
+}
 
 /** Every fixture: text, settings text (or undefined), expected results, and the rule its directory names. */
 export function fixtures() {
@@ -30,7 +39,7 @@ export function fixtures() {
 
 /** A report reduced to what the fixtures record. */
 export function comparable(report, rule) {
-  return {
+  const out = {
     kind: report.kind,
     name: report.name,
     status: report.status,
@@ -38,6 +47,8 @@ export function comparable(report, rule) {
       .filter((f) => rule === null || f.rule === rule || f.rule === "ignore-annotation")
       .map(({ rule, severity, container, role, path, message, help }) => ({ container, help, message, path, role, rule, severity })),
   };
+  if (report.skipReason !== undefined) out.skipReason = report.skipReason;
+  return out;
 }
 
 export const deployment = JSON.parse(readFileSync(join(repo, "tests/policy-host/test_data/deployment-create.json"), "utf8")).object;

@@ -39,7 +39,7 @@ fn location(source: &str, line: Option<usize>) -> String {
 }
 
 fn object_name(report: &sidecar_guard::Report) -> String {
-    let name = report.name.as_deref().unwrap_or("<unnamed>");
+    let name = report.shown_name();
     match &report.namespace {
         Some(ns) => format!("{} {ns}/{name}", report.kind),
         None => format!("{} {name}", report.kind),
@@ -206,6 +206,28 @@ fn outcome_json(outcome: &Outcome) -> Value {
     object
 }
 
+/// A document that is not YAML/JSON at all: an input error, not an object.
+fn is_syntax_error(outcome: &Outcome) -> bool {
+    matches!(outcome.result, Err(sidecar_guard::Error::Syntax(_)))
+}
+
+/// Unreadable inputs, then documents that do not parse, each with where it is.
+fn input_errors_json(results: &Results) -> Vec<Value> {
+    let unreadable = results
+        .input_errors
+        .iter()
+        .map(|(source, message)| json!({"source": source, "message": message}));
+    let unparsable = results
+        .outcomes
+        .iter()
+        .filter(|o| is_syntax_error(o))
+        .map(|o| {
+            let message = o.result.as_ref().err().map(ToString::to_string);
+            json!({"source": o.source, "document": o.document, "line": o.line, "message": message})
+        });
+    unreadable.chain(unparsable).collect()
+}
+
 /// One JSON document for the whole run.
 pub fn json(results: &Results) -> String {
     let s = results.summary();
@@ -221,8 +243,8 @@ pub fn json(results: &Results) -> String {
             "warn": s.warn,
             "errors": s.errors,
         },
-        "inputErrors": results.input_errors.iter().map(|(source, message)| json!({"source": source, "message": message})).collect::<Vec<_>>(),
-        "results": results.outcomes.iter().map(outcome_json).collect::<Vec<_>>(),
+        "inputErrors": input_errors_json(results),
+        "results": results.outcomes.iter().filter(|o| !is_syntax_error(o)).map(outcome_json).collect::<Vec<_>>(),
     });
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');
