@@ -33,6 +33,8 @@ pub struct Product {
     pub stopped_by: &'static [&'static str],
     /// It reads other containers' logs (a log shipper).
     pub reads_logs: bool,
+    /// Where it records how far it has read, when its config says so.
+    pub log_state: Option<LogState>,
     /// Where these facts come from.
     pub sources: &'static [&'static str],
 }
@@ -58,6 +60,27 @@ pub enum InjectionStatus {
     PresentUnless(&'static [&'static str]),
     /// Only this value marks injection (Vault and Consul write `injected`).
     Equals(&'static str),
+}
+
+/// How a log shipper's config names the files it keeps its read positions in: a mount
+/// made read-only for it must leave those writable somewhere else.
+#[derive(Debug)]
+pub struct LogState {
+    /// Flags that name its config file.
+    pub config_flags: &'static [&'static str],
+    /// Environment variables that carry its command-line arguments.
+    pub config_env: &'static [&'static str],
+    /// The config file its image reads when the command is left alone.
+    pub default_config: Option<&'static str>,
+    pub syntax: StateSyntax,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StateSyntax {
+    /// Fluentd's `pos_file` parameter of `tail` sources.
+    FluentdPosFile,
+    /// Fluent Bit's `DB` key of `tail` inputs (classic or YAML config).
+    FluentBitDb,
 }
 
 /// Which probes the vendor configures on its container.
@@ -169,6 +192,7 @@ const fn entry(id: &'static str, name: &'static str) -> Product {
         listeners: &[],
         stopped_by: &[],
         reads_logs: false,
+        log_state: None,
         sources: &[],
     }
 }
@@ -462,7 +486,14 @@ pub static PRODUCTS: &[Product] = &[
             ..health("Fluent Bit HTTP server", 2020)
         }],
         reads_logs: true,
+        log_state: Some(LogState {
+            config_flags: &["-c", "--config"],
+            config_env: &[],
+            default_config: Some("/fluent-bit/etc/fluent-bit.conf"),
+            syntax: StateSyntax::FluentBitDb,
+        }),
         sources: &[
+            "https://docs.fluentbit.io/manual/pipeline/inputs/tail (DB)",
             "https://docs.fluentbit.io/manual/administration/monitoring",
             "https://docs.fluentbit.io/manual/administration/configuring-fluent-bit/classic-mode/configuration-file",
         ],
@@ -484,7 +515,15 @@ pub static PRODUCTS: &[Product] = &[
             health("Fluentd monitor agent", 24220),
         ],
         reads_logs: true,
+        log_state: Some(LogState {
+            config_flags: &["-c", "--config"],
+            // The Kubernetes docs' fluentd-gcp agent takes its arguments from FLUENTD_ARGS.
+            config_env: &["FLUENTD_ARGS"],
+            default_config: Some("/fluentd/etc/fluent.conf"),
+            syntax: StateSyntax::FluentdPosFile,
+        }),
         sources: &[
+            "https://docs.fluentd.org/input/tail (pos_file)",
             "https://docs.fluentd.org/input/debug_agent",
             "https://docs.fluentd.org/input/monitor_agent",
             "https://kubernetes.io/docs/concepts/cluster-administration/logging/",

@@ -497,3 +497,66 @@ fn text_output_respects_attention() {
     );
     assert!(quiet.contains("1 checked"), "{quiet}");
 }
+
+/// A folder holds other YAML besides manifests: CI configs (no apiVersion or kind) and
+/// empty files are skipped with their reason, a Helm chart is passed over whole; the same
+/// files named on the command line are errors.
+#[test]
+fn walked_folders_skip_what_is_not_a_manifest() {
+    let dir = temp_dir("walked");
+    std::fs::create_dir_all(dir.join(".github/workflows")).expect("dir");
+    std::fs::create_dir_all(dir.join("chart/templates")).expect("dir");
+    std::fs::write(
+        dir.join(".github/workflows/ci.yaml"),
+        "on: push\njobs: {test: {runs-on: x}}\n",
+    )
+    .expect("write");
+    std::fs::write(dir.join("empty.yaml"), "# nothing yet\n").expect("write");
+    std::fs::write(
+        dir.join("chart/Chart.yaml"),
+        "apiVersion: v2\nname: shop\nversion: 1.0.0\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("chart/templates/deploy.yaml"),
+        "kind: {{ .Values.kind }}\n",
+    )
+    .expect("write");
+    std::fs::write(dir.join("app.yaml"), DENIED).expect("write");
+    let output = run_cli(&["check", "--color", "never", &dir.to_string_lossy()], None);
+    let text = stdout(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "only the denial counts: {text}"
+    );
+    assert!(
+        text.contains("skipped 1 document in walked folders: not a Kubernetes object"),
+        "{text}"
+    );
+    assert!(text.contains("empty.yaml: skipped empty file"), "{text}");
+    assert!(
+        text.contains("chart: skipped Helm chart: render it first"),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(
+        &run_cli(&["check", "--format", "json", &dir.to_string_lossy()], None).stdout,
+    )
+    .expect("JSON output");
+    assert_eq!(
+        json["skippedFiles"].as_array().map(Vec::len),
+        Some(2),
+        "{json}"
+    );
+    // Named explicitly, the same files are errors.
+    let named = run_cli(
+        &[
+            "check",
+            &dir.join(".github/workflows/ci.yaml").to_string_lossy(),
+        ],
+        None,
+    );
+    assert_eq!(named.status.code(), Some(2));
+    let empty = run_cli(&["check", &dir.join("empty.yaml").to_string_lossy()], None);
+    assert_eq!(empty.status.code(), Some(2));
+}

@@ -1,3 +1,4 @@
+use super::args::{config_path, flag_values, words};
 use super::{Findings, Pod, Rule, RuleSettings};
 use crate::catalogue::{tag_major, ConfigKey, DefaultBind, Exposure, Listener};
 use crate::glob::{any_match, Glob};
@@ -200,7 +201,7 @@ fn judge_listener(
     name: &str,
     out: &mut Findings,
 ) {
-    let args = arguments(c);
+    let args = words(c, &[]);
     let mut exposure = listener.exposure;
     let mut binds = flag_binds(c, &args, listener);
     if binds.is_empty() {
@@ -322,46 +323,6 @@ fn default_bind(
     })
 }
 
-/// Every word of `command` then `args`, with its pointer suffix.
-fn arguments(c: &ContainerRef<'_>) -> Vec<(String, String)> {
-    let mut words = Vec::new();
-    for (field, list) in [
-        ("command", &c.container.command),
-        ("args", &c.container.args),
-    ] {
-        for (i, word) in list.iter().flatten().enumerate() {
-            words.push((format!("/{field}/{i}"), word.to_string()));
-        }
-    }
-    words
-}
-
-/// The value of `flag` in `--flag=value` or `--flag value` form, with where it was written.
-fn flag_values<'w>(args: &'w [(String, String)], flags: &[&str]) -> Vec<(&'w str, String, String)> {
-    let mut found = Vec::new();
-    let mut words = args.iter().peekable();
-    while let Some((suffix, word)) = words.next() {
-        for flag in flags {
-            if let Some(value) = word
-                .strip_prefix(flag)
-                .and_then(|rest| rest.strip_prefix('='))
-            {
-                found.push((suffix.as_str(), word.clone(), value.to_string()));
-            } else if word == flag {
-                if let Some((_, value)) = words.peek() {
-                    found.push((
-                        suffix.as_str(),
-                        format!("{word} {value}"),
-                        value.to_string(),
-                    ));
-                    words.next();
-                }
-            }
-        }
-    }
-    found
-}
-
 /// Listen addresses set by the listener's flags or environment variables.
 fn flag_binds(c: &ContainerRef<'_>, args: &[(String, String)], listener: &Listener) -> Vec<Bind> {
     // A flag may list several addresses (Dapr's `--dapr-listen-addresses=[::1],127.0.0.1`).
@@ -412,17 +373,9 @@ fn config_bind(
         ConfigKey::FluentBitHttp => (&["-c", "--config"], Some("/fluent-bit/etc/fluent-bit.conf")),
         ConfigKey::OtelExtension(_) => (&["--config"], None),
     };
-    let path = flag_values(args, flags)
-        .into_iter()
-        .map(|(_, _, value)| value)
-        .find(|v| v.starts_with('/'))
-        .or_else(|| {
-            // The image's own command reads the default path only when the manifest
-            // leaves the command alone.
-            (c.container.command.is_none())
-                .then(|| default_path.map(str::to_string))
-                .flatten()
-        })?;
+    // The image's own command reads the default path only when the manifest leaves the
+    // command alone.
+    let path = config_path(c, args, flags, default_path)?;
     let file = pod
         .context
         .file(pod.spec, pod.namespace, c.container, &path)?;

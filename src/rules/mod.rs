@@ -135,6 +135,7 @@ macro_rules! registry {
 }
 
 // Declared outside `registry!` so that rustfmt and `cargo fmt --check` reach the files.
+mod args;
 pub mod container_probes;
 pub mod container_resources;
 pub mod localhost_admin_ports;

@@ -1,4 +1,5 @@
 use super::{describe_container, Findings, Pod, Rule, RuleSettings};
+use crate::catalogue::StateSyntax;
 use crate::glob::{any_match, Glob};
 use crate::report::{Role, Severity};
 use crate::settings::SeverityOverride;
@@ -33,6 +34,11 @@ declare_rule! {
     /// writes them. `configMap`, `secret`, `downwardAPI` and `projected` volumes are
     /// skipped: the kubelet mounts them read-only whatever the manifest says. YAML 1.1 spellings such as `readOnly: yes` count as
     /// read-only, as kubectl reads them.
+    ///
+    /// When a catalogued log shipper's config is part of the same input (Fluentd's
+    /// `pos_file`, Fluent Bit's tail `DB`) and keeps its position files inside the log
+    /// mount, the `help` names them: they must move to a volume of the shipper's own
+    /// before the mount can be read-only.
     ///
     /// ## Example
     /// ```yaml
@@ -218,12 +224,19 @@ impl Rule for ReadonlyLogMounts {
                         "set readOnly: true on this volumeMount: a log shipper only reads node logs".to_string(),
                     );
                 } else if shared {
+                    let mut help = "set readOnly: true on this volumeMount: the app writes the logs, the sidecar only reads them".to_string();
+                    let mount = c.container.volume_mounts.iter().flatten().nth(m.index);
+                    if let Some(state) =
+                        mount.and_then(|m| state_files_under(pod, c, &m.mount_path))
+                    {
+                        help.push_str(&format!("; first move {state} to a volume of its own"));
+                    }
                     out.container(
                         c,
                         Severity::Deny,
                         &suffix,
                         format!("{who} mounts the shared log volume {volume:?} writable"),
-                        "set readOnly: true on this volumeMount: the app writes the logs, the sidecar only reads them".to_string(),
+                        help,
                     );
                 }
             }
@@ -246,5 +259,104 @@ impl Rule for ReadonlyLogMounts {
                 );
             }
         }
+    }
+}
+
+/// The position files a log shipper's config (a ConfigMap of the same input) keeps under
+/// `mount_path`, which a read-only mount would stop it from recording:
+/// `its position files a, b (pos_file in ConfigMap name/file)`.
+fn state_files_under(
+    pod: &Pod<'_>,
+    c: &crate::roles::ContainerRef<'_>,
+    mount_path: &str,
+) -> Option<String> {
+    let state = c.product.and_then(|p| p.log_state.as_ref())?;
+    let words = super::args::words(c, state.config_env);
+    let path = super::args::config_path(c, &words, state.config_flags, state.default_config)?;
+    let file = pod
+        .context
+        .file(pod.spec, pod.namespace, c.container, &path)?;
+    let dir = mount_path.trim_end_matches('/');
+    let (key, paths) = match state.syntax {
+        StateSyntax::FluentdPosFile => ("pos_file", keyed_values(file.text, "pos_file")),
+        StateSyntax::FluentBitDb => ("DB", fluent_bit_dbs(file.text)),
+    };
+    let under: Vec<String> = paths
+        .into_iter()
+        .filter(|p| {
+            p.strip_prefix(dir)
+                .is_some_and(|rest| rest.starts_with('/'))
+        })
+        .collect();
+    let noun = if under.len() == 1 { "file" } else { "files" };
+    (!under.is_empty()).then(|| {
+        format!(
+            "its position {noun} {} ({key} in ConfigMap {}/{})",
+            under.join(", "),
+            file.config_map,
+            file.key
+        )
+    })
+}
+
+/// Values of `key value` lines (Fluentd's and Fluent Bit's classic syntax), key compared
+/// without case.
+fn keyed_values(text: &str, key: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| {
+            let mut parts = line.split_whitespace();
+            let first = parts.next()?;
+            first
+                .eq_ignore_ascii_case(key)
+                .then(|| parts.next().map(str::to_string))
+                .flatten()
+        })
+        .collect()
+}
+
+/// Fluent Bit's `DB` paths: `DB` lines of a classic config, `db` keys of a YAML one.
+fn fluent_bit_dbs(text: &str) -> Vec<String> {
+    if text.lines().any(|l| l.trim_start().starts_with('[')) {
+        return keyed_values(text, "db");
+    }
+    fn walk(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    match v {
+                        serde_json::Value::String(path) if k.eq_ignore_ascii_case("db") => {
+                            out.push(path.clone())
+                        }
+                        other => walk(other, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for document in crate::yaml::parse_stream(text, crate::yaml::Options::default())
+        .into_iter()
+        .flatten()
+    {
+        walk(&document.value, &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn position_files_in_configs() {
+        let fluentd = "<source>\n  type tail\n  path /var/log/1.log\n  pos_file /var/log/1.log.pos\n</source>\n";
+        assert_eq!(keyed_values(fluentd, "pos_file"), ["/var/log/1.log.pos"]);
+        let classic =
+            "[INPUT]\n    Name tail\n    Path /var/log/app/*.log\n    DB   /var/log/flb_app.db\n";
+        assert_eq!(fluent_bit_dbs(classic), ["/var/log/flb_app.db"]);
+        let yaml = "pipeline:\n  inputs:\n    - name: tail\n      path: /logs/*.log\n      db: /state/tail.db\n";
+        assert_eq!(fluent_bit_dbs(yaml), ["/state/tail.db"]);
     }
 }

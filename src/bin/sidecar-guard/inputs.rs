@@ -23,7 +23,15 @@ pub struct Results {
     pub outcomes: Vec<Outcome>,
     /// Inputs that could not be read at all: (source, message).
     pub input_errors: Vec<(String, String)>,
+    /// What a folder walk passed over, and why: (path, reason). Empty files, Helm
+    /// charts (templates are not manifests until rendered).
+    pub skipped_files: Vec<(String, String)>,
 }
+
+/// Why a walked file or folder is passed over.
+pub const EMPTY_FILE: &str = "empty file";
+pub const HELM_CHART: &str =
+    "Helm chart: render it first (helm template … | sidecar-guard check -)";
 
 /// Counts over a run, shared by every output format.
 pub struct Summary {
@@ -76,8 +84,16 @@ fn is_manifest(path: &Path) -> bool {
 }
 
 /// Files under a directory, sorted, recursively. Symlinked directories are not followed
-/// (no loops); symlinked files are read.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<(String, String)>) {
+/// (no loops); symlinked files are read. A Helm chart (a folder with `Chart.yaml`) is
+/// passed over: its templates are manifests only once rendered.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, results: &mut Results) {
+    if dir.join("Chart.yaml").is_file() {
+        results
+            .skipped_files
+            .push((dir.display().to_string(), HELM_CHART.to_string()));
+        return;
+    }
+    let errors = &mut results.input_errors;
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
@@ -96,7 +112,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<(String, String)>) 
             .is_ok_and(|m| m.file_type().is_symlink());
         if path.is_dir() {
             if !is_symlink {
-                walk(&path, out, errors);
+                walk(&path, out, results);
             }
         } else if is_manifest(&path) {
             out.push(path);
@@ -108,6 +124,7 @@ pub fn check_paths(paths: &[String], settings: &Settings) -> Results {
     let mut results = Results {
         outcomes: Vec::new(),
         input_errors: Vec::new(),
+        skipped_files: Vec::new(),
     };
     // Every input is read first: the ConfigMaps of all of them are context for each pod.
     let mut inputs: Vec<Input> = Vec::new();
@@ -115,7 +132,7 @@ pub fn check_paths(paths: &[String], settings: &Settings) -> Results {
         if argument == "-" {
             let mut bytes = Vec::new();
             match std::io::stdin().lock().read_to_end(&mut bytes) {
-                Ok(_) => inputs.extend(Input::new("-", bytes, None, &mut results)),
+                Ok(_) => inputs.extend(Input::new("-", bytes, Origin::Named, &mut results)),
                 Err(e) => results
                     .input_errors
                     .push(("-".to_string(), format!("cannot read standard input: {e}"))),
@@ -125,7 +142,7 @@ pub fn check_paths(paths: &[String], settings: &Settings) -> Results {
         let path = Path::new(argument);
         if path.is_dir() {
             let mut files = Vec::new();
-            walk(path, &mut files, &mut results.input_errors);
+            walk(path, &mut files, &mut results);
             if files.is_empty() {
                 results.input_errors.push((
                     argument.clone(),
@@ -136,11 +153,14 @@ pub fn check_paths(paths: &[String], settings: &Settings) -> Results {
             // Kustomizations are read for their patch lists; they are not Kubernetes objects.
             files.retain(|f| !kustomize::is_kustomization(f));
             for file in files {
-                let patch_of = patches.get(&file).cloned();
-                inputs.extend(read(&file, patch_of, &mut results));
+                let origin = match patches.get(&file) {
+                    Some(kustomization) => Origin::Patch(kustomization.clone()),
+                    None => Origin::Walked,
+                };
+                inputs.extend(read(&file, origin, &mut results));
             }
         } else {
-            inputs.extend(read(path, None, &mut results));
+            inputs.extend(read(path, Origin::Named, &mut results));
         }
     }
     let documents: Vec<(usize, yaml::DocumentText)> = inputs
@@ -197,20 +217,26 @@ pub fn check_paths(paths: &[String], settings: &Settings) -> Results {
     results
 }
 
-/// One input's text, and the kustomization that lists it as a patch, if any.
+/// One input's text, and how it was found.
 struct Input {
     source: String,
     text: String,
-    patch_of: Option<String>,
+    origin: Origin,
+}
+
+/// How an input was found: what the user named is judged as given; a folder holds other
+/// YAML too (CI configs, Helm values) and kustomize patches.
+enum Origin {
+    /// A file argument or standard input.
+    Named,
+    /// A file found by walking a folder.
+    Walked,
+    /// A walked file that this kustomization lists as a patch.
+    Patch(String),
 }
 
 impl Input {
-    fn new(
-        source: &str,
-        bytes: Vec<u8>,
-        patch_of: Option<String>,
-        results: &mut Results,
-    ) -> Option<Input> {
+    fn new(source: &str, bytes: Vec<u8>, origin: Origin, results: &mut Results) -> Option<Input> {
         let Ok(text) = String::from_utf8(bytes) else {
             results.input_errors.push((
                 source.to_string(),
@@ -219,23 +245,29 @@ impl Input {
             return None;
         };
         if yaml::split_stream(&text).is_empty() {
-            results.input_errors.push((
-                source.to_string(),
-                "no Kubernetes objects (the input is empty)".to_string(),
-            ));
+            if matches!(origin, Origin::Named) {
+                results.input_errors.push((
+                    source.to_string(),
+                    "no Kubernetes objects (the input is empty)".to_string(),
+                ));
+            } else {
+                results
+                    .skipped_files
+                    .push((source.to_string(), EMPTY_FILE.to_string()));
+            }
         }
         Some(Input {
             source: source.to_string(),
             text,
-            patch_of,
+            origin,
         })
     }
 }
 
-fn read(path: &Path, patch_of: Option<String>, results: &mut Results) -> Option<Input> {
+fn read(path: &Path, origin: Origin, results: &mut Results) -> Option<Input> {
     let source = path.display().to_string();
     match std::fs::read(path) {
-        Ok(bytes) => Input::new(&source, bytes, patch_of, results),
+        Ok(bytes) => Input::new(&source, bytes, origin, results),
         Err(e) => {
             results
                 .input_errors
@@ -245,26 +277,42 @@ fn read(path: &Path, patch_of: Option<String>, results: &mut Results) -> Option<
     }
 }
 
-/// The reports of one document; a file a kustomization lists as a patch is a fragment,
-/// never judged as a whole object (nor refused as an invalid one).
+/// Why a walked document that names neither `apiVersion` nor `kind` is skipped.
+pub const NOT_AN_OBJECT: &str = "not a Kubernetes object (no apiVersion or kind)";
+
+/// The reports of one document. A file a kustomization lists as a patch is a fragment,
+/// never judged as a whole object (nor refused as an invalid one); a walked file with
+/// neither `apiVersion` nor `kind` is some other YAML (a CI config, Helm values). Both are
+/// skipped with their reason; what the user named is judged as given.
 fn judged(
     document: &serde_json::Value,
     input: &Input,
     settings: &Settings,
     context: &Context,
 ) -> Vec<Result<Report, Error>> {
-    let Some(kustomization) = &input.patch_of else {
-        return check_in(document, settings, context);
-    };
     let text = |pointer: &str| document.pointer(pointer).and_then(|v| v.as_str());
-    vec![Ok(Report::skipped(
-        text("/kind").unwrap_or("<no kind>"),
-        text("/apiVersion").unwrap_or_default(),
-        text("/metadata/name").map(str::to_string),
-        text("/metadata/namespace").map(str::to_string),
-        String::new(),
-        format!("a patch listed in {kustomization}"),
-    ))]
+    let skipped = |kind: &str, reason: String| {
+        vec![Ok(Report::skipped(
+            kind,
+            text("/apiVersion").unwrap_or_default(),
+            text("/metadata/name").map(str::to_string),
+            text("/metadata/namespace").map(str::to_string),
+            String::new(),
+            reason,
+        ))]
+    };
+    let foreign = || {
+        !document.is_object()
+            || (document.get("apiVersion").is_none() && document.get("kind").is_none())
+    };
+    match &input.origin {
+        Origin::Patch(kustomization) => skipped(
+            text("/kind").unwrap_or("<no kind>"),
+            format!("a patch listed in {kustomization}"),
+        ),
+        Origin::Walked if foreign() => skipped("", NOT_AN_OBJECT.to_string()),
+        Origin::Named | Origin::Walked => check_in(document, settings, context),
+    }
 }
 
 fn on_every_core<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {

@@ -85,6 +85,7 @@ pub fn text(results: &Results, color: bool, quiet: bool) -> String {
     let paint = Paint { on: color };
     let mut out = String::new();
     let mut no_template: Vec<(String, usize)> = Vec::new();
+    let mut not_objects = 0;
     for (source, message) in &results.input_errors {
         let _ = writeln!(
             out,
@@ -100,6 +101,7 @@ pub fn text(results: &Results, color: bool, quiet: bool) -> String {
                 let _ = writeln!(out, "{here}: {} {e}", paint.wrap("1;31", "error:"));
             }
             Ok(report) if report.status == Status::Skipped => match &report.skip_reason {
+                Some(reason) if reason == crate::inputs::NOT_AN_OBJECT => not_objects += 1,
                 Some(reason) if !quiet => {
                     let _ = writeln!(
                         out,
@@ -170,6 +172,25 @@ pub fn text(results: &Results, color: bool, quiet: bool) -> String {
             count(total, "object"),
             paint.dim(&kinds.join(", "))
         );
+    }
+    if !quiet && not_objects > 0 {
+        let _ = writeln!(
+            out,
+            "{} {} in walked folders: {}",
+            paint.dim("skipped"),
+            count(not_objects, "document"),
+            paint.dim(crate::inputs::NOT_AN_OBJECT)
+        );
+    }
+    if !quiet {
+        for (path, reason) in &results.skipped_files {
+            let _ = writeln!(
+                out,
+                "{path}: {} {}",
+                paint.dim("skipped"),
+                paint.dim(reason)
+            );
+        }
     }
     let _ = writeln!(out, "\n{}", summary_line(results));
     out
@@ -244,6 +265,7 @@ pub fn json(results: &Results) -> String {
             "errors": s.errors,
         },
         "inputErrors": input_errors_json(results),
+        "skippedFiles": results.skipped_files.iter().map(|(source, reason)| json!({"source": source, "reason": reason})).collect::<Vec<_>>(),
         "results": results.outcomes.iter().filter(|o| !is_syntax_error(o)).map(outcome_json).collect::<Vec<_>>(),
     });
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();

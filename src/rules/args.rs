@@ -1,0 +1,87 @@
+//! A container's command line as words with their JSON pointers, and flag values read
+//! from it: shared by the rules that read a sidecar's own settings.
+
+use crate::roles::ContainerRef;
+
+/// Every word of `command` then `args`, with its pointer suffix (`/args/2`). A word that
+/// holds a shell command line (`sh -c "envoy -c /etc/envoy.yaml"`) is also split at white
+/// space, each part under the same pointer, so flags inside it are found too. Values of the
+/// environment variables named in `env_args` (Fluentd's `FLUENTD_ARGS`) are read likewise.
+pub(crate) fn words(c: &ContainerRef<'_>, env_args: &[&str]) -> Vec<(String, String)> {
+    let mut words = Vec::new();
+    let mut push = |suffix: String, text: &str| {
+        if text.split_whitespace().nth(1).is_some() {
+            for part in text.split_whitespace() {
+                words.push((suffix.clone(), part.to_string()));
+            }
+        } else {
+            words.push((suffix, text.to_string()));
+        }
+    };
+    for (field, list) in [
+        ("command", &c.container.command),
+        ("args", &c.container.args),
+    ] {
+        for (i, word) in list.iter().flatten().enumerate() {
+            push(format!("/{field}/{i}"), word);
+        }
+    }
+    for (i, var) in c.container.env.iter().flatten().enumerate() {
+        if let Some(value) = var
+            .value
+            .as_deref()
+            .filter(|_| env_args.contains(&var.name.as_str()))
+        {
+            push(format!("/env/{i}/value"), value);
+        }
+    }
+    words
+}
+
+/// Each value of one of `flags`, written `--flag=value` or `--flag value`: (pointer
+/// suffix, the words as written, the value).
+pub(crate) fn flag_values<'w>(
+    words: &'w [(String, String)],
+    flags: &[&str],
+) -> Vec<(&'w str, String, String)> {
+    let mut found = Vec::new();
+    let mut rest = words.iter().peekable();
+    while let Some((suffix, word)) = rest.next() {
+        for flag in flags {
+            if let Some(value) = word.strip_prefix(flag).and_then(|r| r.strip_prefix('=')) {
+                found.push((suffix.as_str(), word.clone(), value.to_string()));
+            } else if word == flag {
+                if let Some((_, value)) = rest.peek() {
+                    found.push((
+                        suffix.as_str(),
+                        format!("{word} {value}"),
+                        value.to_string(),
+                    ));
+                    rest.next();
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The config file a container reads: the first absolute path given to one of `flags`,
+/// else `default` when the manifest leaves the image's own command alone.
+pub(crate) fn config_path(
+    c: &ContainerRef<'_>,
+    words: &[(String, String)],
+    flags: &[&str],
+    default: Option<&str>,
+) -> Option<String> {
+    flag_values(words, flags)
+        .into_iter()
+        .map(|(_, _, value)| value)
+        .find(|v| v.starts_with('/'))
+        .or_else(|| {
+            c.container
+                .command
+                .is_none()
+                .then(|| default.map(str::to_string))
+                .flatten()
+        })
+}
