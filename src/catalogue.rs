@@ -48,6 +48,9 @@ pub struct Injector {
     /// Init containers it adds before the pod's own to prepare it (network setup,
     /// validation, first secrets). Injected native sidecars come after them on purpose.
     pub companions: &'static [&'static str],
+    /// The product's resource annotations size the companions too (Istio's injection
+    /// template gives istio-init the proxy's resources).
+    pub companions_sized_by_annotations: bool,
 }
 
 #[derive(Debug)]
@@ -218,6 +221,7 @@ pub static PRODUCTS: &[Product] = &[
             annotation: "sidecar.istio.io/status",
             status: InjectionStatus::IstioJson,
             companions: &["istio-init", "istio-validation"],
+            companions_sized_by_annotations: true,
         }),
         // The injection template sets readiness (and startup) on 15021, never liveness.
         probes: VendorProbes {
@@ -261,6 +265,7 @@ pub static PRODUCTS: &[Product] = &[
             annotation: "linkerd.io/proxy-version",
             status: InjectionStatus::PresentUnless(&[]),
             companions: &["linkerd-init", "linkerd-network-validator"],
+            companions_sized_by_annotations: false,
         }),
         probes: VendorProbes {
             readiness: true,
@@ -293,6 +298,7 @@ pub static PRODUCTS: &[Product] = &[
             annotation: "linkerd.io/proxy-version",
             status: InjectionStatus::PresentUnless(&[]),
             companions: &[],
+            companions_sized_by_annotations: false,
         }),
         probes: VendorProbes {
             readiness: true,
@@ -312,6 +318,7 @@ pub static PRODUCTS: &[Product] = &[
             annotation: "consul.hashicorp.com/connect-inject-status",
             status: InjectionStatus::Equals("injected"),
             companions: &["consul-connect-inject-init"],
+            companions_sized_by_annotations: false,
         }),
         resource_annotations: &[
             "consul.hashicorp.com/sidecar-proxy-cpu-request",
@@ -337,6 +344,7 @@ pub static PRODUCTS: &[Product] = &[
             annotation: "vault.hashicorp.com/agent-inject-status",
             status: InjectionStatus::Equals("injected"),
             companions: &["vault-agent-init"],
+            companions_sized_by_annotations: false,
         }),
         resource_annotations: &[
             "vault.hashicorp.com/agent-requests-cpu",
@@ -360,6 +368,7 @@ pub static PRODUCTS: &[Product] = &[
             annotation: "dapr.io/enabled",
             status: InjectionStatus::Equals("true"),
             companions: &[],
+            companions_sized_by_annotations: false,
         }),
         probes: VendorProbes {
             readiness: true,
@@ -400,6 +409,7 @@ pub static PRODUCTS: &[Product] = &[
             annotation: "appmesh.k8s.aws/sidecarInjectorWebhook",
             status: InjectionStatus::Equals("enabled"),
             companions: &["proxyinit"],
+            companions_sized_by_annotations: false,
         }),
         // The injected Envoy's readiness probe asks its admin server for LIVE state.
         probes: VendorProbes {

@@ -403,19 +403,30 @@ impl Rule for ContainerResources {
     }
 }
 
-/// The remedy for this container: for an injected one, the injector's annotations.
+/// The remedy for this container: for an injected one, the injector's annotations when
+/// they size it (the proxy itself, and companions where the injector says so).
 fn remedy(c: &ContainerRef<'_>, help: String) -> String {
-    match c.injected_by.filter(|p| !p.resource_annotations.is_empty()) {
-        Some(p) if c.product.is_some_and(|own| std::ptr::eq(own, p)) => format!(
+    let Some(injector) = c.injected_by else {
+        return help;
+    };
+    let sized_by_annotations = !injector.resource_annotations.is_empty()
+        && (injector.names.contains(&c.name)
+            || (c.is_companion_of(injector)
+                && injector
+                    .injector
+                    .as_ref()
+                    .is_some_and(|i| i.companions_sized_by_annotations)));
+    if sized_by_annotations {
+        format!(
             "{} injects this container: set its resources with the pod annotations {}",
-            p.id,
-            p.resource_annotations.join(", ")
-        ),
-        Some(p) => format!(
-            "{help} ({} injects this container: its injector's settings write it)",
-            p.id
-        ),
-        None => help,
+            injector.id,
+            injector.resource_annotations.join(", ")
+        )
+    } else {
+        format!(
+            "{help} ({} injects this container: its injector's configuration writes it)",
+            injector.id
+        )
     }
 }
 
