@@ -493,7 +493,8 @@ pub static PRODUCTS: &[Product] = &[
         // Hot_Reload on).
         listeners: &[Listener {
             config: Some(ConfigKey::FluentBitHttp),
-            ..health("Fluent Bit HTTP server", 2020)
+            how_to_bind: "HTTP_Listen 127.0.0.1 in [SERVICE], or Hot_Reload off",
+            ..health("Fluent Bit HTTP API", 2020)
         }],
         reads_logs: true,
         log_state: Some(LogState {

@@ -418,16 +418,12 @@ fn config_bind(
                 .get("http_port")
                 .cloned()
                 .unwrap_or_else(|| "2020".to_string());
-            let listener_name = if exposure.is_some() {
-                " (hot reload on)"
-            } else {
-                ""
-            };
+            // Only with hot reload on is it a control interface (judged at all).
             Some((
                 Some(Bind {
                     address: format!("{}:{port}", bracket(&host)),
                     suffix: String::new(),
-                    evidence: format!("HTTP_Listen in {source}{listener_name}"),
+                    evidence: format!("Hot_Reload on, {source}"),
                 }),
                 exposure,
             ))
@@ -457,7 +453,7 @@ fn config_bind(
                 Some(Bind {
                     address: endpoint,
                     suffix: String::new(),
-                    evidence: format!("extensions.{enabled}.endpoint in {source}"),
+                    evidence: source,
                 }),
                 None,
             ))
