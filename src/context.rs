@@ -11,6 +11,8 @@ struct ConfigMap {
     namespace: Option<String>,
     name: String,
     data: BTreeMap<String, String>,
+    /// Which input it came from (a CLI run's file); 0 for a single text.
+    origin: usize,
 }
 
 /// The ConfigMaps of one input (a CLI run's files, one multi-document text).
@@ -28,16 +30,23 @@ pub struct ConfigFile<'c> {
 }
 
 impl Context {
-    /// Collects the ConfigMaps of these documents (inside `List`s too).
+    /// Collects the ConfigMaps of these documents (inside `List`s too), all of one input.
     pub fn from_documents<'v>(documents: impl IntoIterator<Item = &'v Value>) -> Context {
+        Context::from_inputs(documents.into_iter().map(|d| (0, d)))
+    }
+
+    /// Collects the ConfigMaps of several inputs: (input number, document). A pod's own
+    /// input is searched first, so that two files defining the same ConfigMap differently
+    /// (an example and its fixed version) each keep their own.
+    pub fn from_inputs<'v>(documents: impl IntoIterator<Item = (usize, &'v Value)>) -> Context {
         let mut context = Context::default();
-        for document in documents {
-            context.add(document, 0);
+        for (origin, document) in documents {
+            context.add(document, origin, 0);
         }
         context
     }
 
-    fn add(&mut self, object: &Value, depth: usize) {
+    fn add(&mut self, object: &Value, origin: usize, depth: usize) {
         match object.get("kind").and_then(Value::as_str) {
             Some("ConfigMap") => {
                 let metadata = object.get("metadata");
@@ -60,6 +69,7 @@ impl Context {
                     namespace: text("namespace"),
                     name,
                     data,
+                    origin,
                 });
             }
             Some(kind) if kind.ends_with("List") && depth < 4 => {
@@ -69,7 +79,7 @@ impl Context {
                     .into_iter()
                     .flatten()
                 {
-                    self.add(item, depth + 1);
+                    self.add(item, origin, depth + 1);
                 }
             }
             _ => {}
@@ -80,22 +90,33 @@ impl Context {
         self.config_maps.is_empty()
     }
 
-    /// The ConfigMap `name` seen by a pod in `namespace`: an object without a namespace
-    /// matches any (manifests often leave it to `kubectl -n`).
-    fn config_map(&self, namespace: Option<&str>, name: &str) -> Option<&ConfigMap> {
-        self.config_maps.iter().find(|c| {
+    /// The ConfigMap `name` seen by a pod of input `origin` in `namespace`: an object
+    /// without a namespace matches any (manifests often leave it to `kubectl -n`). One of
+    /// the pod's own input wins; otherwise candidates that disagree make it unknown.
+    fn config_map(&self, origin: usize, namespace: Option<&str>, name: &str) -> Option<&ConfigMap> {
+        let mut candidates = self.config_maps.iter().filter(|c| {
             c.name == name
                 && match (namespace, c.namespace.as_deref()) {
                     (Some(a), Some(b)) => a == b,
                     _ => true,
                 }
-        })
+        });
+        let first = candidates.next()?;
+        let rest: Vec<&ConfigMap> = candidates.collect();
+        if first.origin == origin {
+            return Some(first);
+        }
+        if let Some(own) = rest.iter().find(|c| c.origin == origin) {
+            return Some(own);
+        }
+        rest.iter().all(|c| c.data == first.data).then_some(first)
     }
 
     /// The text of the file at `path` in `container`, when a ConfigMap volume of the pod
     /// provides it and that ConfigMap is in the input.
     pub fn file<'c>(
         &'c self,
+        origin: usize,
         spec: &PodSpec,
         namespace: Option<&str>,
         container: &Container,
@@ -121,7 +142,7 @@ impl Context {
             .find(|v| v.name.as_str() == mount.name.as_str())?
             .config_map
             .as_ref()?;
-        let config_map = self.config_map(namespace, source.name.as_deref()?)?;
+        let config_map = self.config_map(origin, namespace, source.name.as_deref()?)?;
         let relative = path
             .strip_prefix(mount.mount_path.trim_end_matches('/'))
             .unwrap_or_default()
@@ -182,15 +203,43 @@ mod tests {
         );
         let (spec, c) = read(&text);
         let context = context();
-        let file = context.file(&spec, Some("shop"), &c, "/etc/envoy/envoy.yaml");
+        let file = context.file(0, &spec, Some("shop"), &c, "/etc/envoy/envoy.yaml");
         assert_eq!(file.map(|f| f.text), Some("admin: {}"));
         // Another namespace's ConfigMap is not this pod's.
         assert!(context
-            .file(&spec, Some("web"), &c, "/etc/envoy/envoy.yaml")
+            .file(0, &spec, Some("web"), &c, "/etc/envoy/envoy.yaml")
             .is_none());
         assert!(context
-            .file(&spec, None, &c, "/etc/other/envoy.yaml")
+            .file(0, &spec, None, &c, "/etc/other/envoy.yaml")
             .is_none());
+    }
+
+    #[test]
+    fn the_pods_own_input_wins_and_disagreeing_others_are_unknown() {
+        let text = pod(
+            json!({"name": "cfg", "configMap": {"name": "envoy"}}),
+            json!({"name": "cfg", "mountPath": "/etc/envoy"}),
+        );
+        let (spec, c) = read(&text);
+        let map = |data: &str| json!({"kind": "ConfigMap", "metadata": {"name": "envoy"}, "data": {"envoy.yaml": data}});
+        let (a, b) = (map("admin: a"), map("admin: b"));
+        let context = Context::from_inputs([(1, &a), (2, &b)]);
+        let text_of = |origin| {
+            context
+                .file(origin, &spec, None, &c, "/etc/envoy/envoy.yaml")
+                .map(|f| f.text)
+        };
+        assert_eq!(text_of(1), Some("admin: a"));
+        assert_eq!(text_of(2), Some("admin: b"));
+        assert_eq!(
+            text_of(3),
+            None,
+            "two different ConfigMaps elsewhere: unknown"
+        );
+        let same = Context::from_inputs([(1, &a), (2, &a)]);
+        assert!(same
+            .file(3, &spec, None, &c, "/etc/envoy/envoy.yaml")
+            .is_some());
     }
 
     #[test]
@@ -201,14 +250,14 @@ mod tests {
             json!({"name": "cfg", "mountPath": "/config"}),
         );
         let (spec, c) = read(&text);
-        let file = context.file(&spec, None, &c, "/config/bootstrap.yaml");
+        let file = context.file(0, &spec, None, &c, "/config/bootstrap.yaml");
         assert_eq!(file.map(|f| f.key), Some("envoy.yaml"));
         let text = pod(
             json!({"name": "cfg", "configMap": {"name": "envoy"}}),
             json!({"name": "cfg", "mountPath": "/etc/envoy/envoy.yaml", "subPath": "envoy.yaml"}),
         );
         let (spec, c) = read(&text);
-        let file = context.file(&spec, None, &c, "/etc/envoy/envoy.yaml");
+        let file = context.file(0, &spec, None, &c, "/etc/envoy/envoy.yaml");
         assert_eq!(file.map(|f| f.key), Some("envoy.yaml"));
     }
 }

@@ -97,7 +97,18 @@ pub fn check_in(
     settings: &Settings,
     context: &Context,
 ) -> Vec<Result<Report, Error>> {
-    check_objects_in(workload::extract(document), settings, context)
+    check_input(document, settings, context, 0)
+}
+
+/// Checks every object of a document of input `origin` (a CLI run's file number, as given
+/// to `Context::from_inputs`): its own input's ConfigMaps come first.
+pub fn check_input(
+    document: &Value,
+    settings: &Settings,
+    context: &Context,
+    origin: usize,
+) -> Vec<Result<Report, Error>> {
+    check_objects_in(workload::extract(document), settings, context, origin)
 }
 
 /// Runs every rule on each extracted object; objects that could not be read stay errors.
@@ -105,17 +116,25 @@ pub fn check_objects(
     objects: Vec<Result<workload::Extracted<'_>, Error>>,
     settings: &Settings,
 ) -> Vec<Result<Report, Error>> {
-    check_objects_in(objects, settings, &Context::default())
+    check_objects_in(objects, settings, &Context::default(), 0)
 }
 
 fn check_objects_in(
     objects: Vec<Result<workload::Extracted<'_>, Error>>,
     settings: &Settings,
     context: &Context,
+    origin: usize,
 ) -> Vec<Result<Report, Error>> {
     objects
         .into_iter()
-        .map(|extracted| extracted.map(|e| check_extracted_in(e, settings, context)))
+        .map(|extracted| {
+            extracted.map(|e| {
+                let generate_name = e.header.generate_name.clone();
+                let mut report = judge(e, settings, context, origin);
+                report.generate_name = generate_name;
+                report
+            })
+        })
         .collect()
 }
 
@@ -159,13 +178,18 @@ pub fn check_extracted_in(
     settings: &Settings,
     context: &Context,
 ) -> Report {
-    let generate_name = extracted.header.generate_name.clone();
-    let mut report = judge(extracted, settings, context);
-    report.generate_name = generate_name;
-    report
+    check_objects_in(vec![Ok(extracted)], settings, context, 0)
+        .pop()
+        .and_then(Result::ok)
+        .unwrap_or_else(|| Report::skipped("", "", None, None, String::new(), String::new()))
 }
 
-fn judge(extracted: workload::Extracted, settings: &Settings, context: &Context) -> Report {
+fn judge(
+    extracted: workload::Extracted,
+    settings: &Settings,
+    context: &Context,
+    origin: usize,
+) -> Report {
     let header = extracted.header;
     let Some(template) = extracted.template else {
         return Report::new(
@@ -205,6 +229,7 @@ fn judge(extracted: workload::Extracted, settings: &Settings, context: &Context)
         run_to_completion: template.run_to_completion,
         namespace: header.namespace.as_deref(),
         context,
+        origin,
         containers,
         ephemeral: roles::classify_ephemeral(
             &template.ephemeral,

@@ -378,7 +378,7 @@ fn config_bind(
     let path = config_path(c, args, flags, default_path)?;
     let file = pod
         .context
-        .file(pod.spec, pod.namespace, c.container, &path)?;
+        .file(pod.origin, pod.spec, pod.namespace, c.container, &path)?;
     let source = format!("ConfigMap {}/{}", file.config_map, file.key);
     match key {
         ConfigKey::EnvoyAdmin => {

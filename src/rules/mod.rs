@@ -187,6 +187,8 @@ pub struct Pod<'a> {
     pub namespace: Option<&'a str>,
     /// Related objects of the same input.
     pub context: &'a crate::context::Context,
+    /// Which input the object came from (see `Context::from_inputs`).
+    pub origin: usize,
     /// Init containers and containers, classified, in pod order; exempt ones left out.
     pub containers: Vec<ContainerRef<'a>>,
     /// Ephemeral containers (role `ephemeral`), for the rules that apply to them.

@@ -275,7 +275,7 @@ fn state_files_under(
     let path = super::args::config_path(c, &words, state.config_flags, state.default_config)?;
     let file = pod
         .context
-        .file(pod.spec, pod.namespace, c.container, &path)?;
+        .file(pod.origin, pod.spec, pod.namespace, c.container, &path)?;
     let dir = mount_path.trim_end_matches('/');
     let (key, paths) = match state.syntax {
         StateSyntax::FluentdPosFile => ("pos_file", keyed_values(file.text, "pos_file")),

@@ -48,16 +48,17 @@ test("the demo page judges an example and updates as the manifest is fixed", asy
   await page.selectOption("#example", "edge-proxy.yaml");
   const adminFinding = page.locator('tr.finding[data-rule="localhost-admin-ports"]');
   await adminFinding.waitFor();
-  assert.match(await adminFinding.innerText(), /declares the Envoy admin interface port 9901/);
+  assert.match(await adminFinding.innerText(), /serves the Envoy admin API on all interfaces \(ConfigMap inventory-envoy\/envoy\.yaml\)/);
   assert.equal(await page.locator('tr.finding[data-severity="deny"]').count(), 1);
   assert.equal(await page.locator('article[data-verdict="rejected"]').count(), 1);
   await mkdir(join(pkg, "test-output"), { recursive: true });
   await page.screenshot({ path: join(pkg, "test-output/demo-findings.png"), fullPage: true });
 
-  // Fix it: drop the admin port declaration; the finding disappears as we type.
+  // Fix it: bind the admin interface to the loopback in the bootstrap; the finding
+  // disappears as we type.
   const text = await page.inputValue("#manifest");
-  const fixed = text.replace(/\n\s*- \{name: envoy-admin, containerPort: 9901\}/, "");
-  assert.notEqual(fixed, text, "the example declares the admin port as expected");
+  const fixed = text.replace("socket_address: {address: 0.0.0.0, port_value: 9901}", "socket_address: {address: 127.0.0.1, port_value: 9901}");
+  assert.notEqual(fixed, text, "the example binds the admin interface to 0.0.0.0 as expected");
   await page.fill("#manifest", fixed);
   await adminFinding.waitFor({ state: "detached" });
   assert.equal(await page.locator('article[data-verdict="rejected"]').count(), 0);

@@ -2,7 +2,7 @@
 
 use crate::kustomize;
 use sidecar_guard::yaml::{self, LineIndex};
-use sidecar_guard::{check_in, Context, Error, Report, Settings, Status};
+use sidecar_guard::{check_input, Context, Error, Report, Settings, Status};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -179,17 +179,17 @@ pub fn check_paths(paths: &[String], settings: &Settings) -> Results {
             text.parse(yaml::Options { track_lines: true }),
         )
     });
-    let context = Context::from_documents(
+    let context = Context::from_inputs(
         parsed
             .iter()
-            .filter_map(|(_, _, d)| d.as_ref().ok().map(|d| &d.value)),
+            .filter_map(|(i, _, d)| d.as_ref().ok().map(|d| (*i, &d.value))),
     );
     let judge = |(i, index, parsed): &(usize, usize, Result<yaml::Document, yaml::SyntaxError>)| -> Vec<Outcome> {
         let Some(input) = inputs.get(*i) else {
             return Vec::new();
         };
         match parsed {
-            Ok(doc) => judged(&doc.value, input, settings, &context)
+            Ok(doc) => judged(&doc.value, *i, input, settings, &context)
                 .into_iter()
                 .map(|result| {
                     let (line, finding_lines) = positions(&result, &doc.lines, doc.line);
@@ -286,6 +286,7 @@ pub const NOT_AN_OBJECT: &str = "not a Kubernetes object (no apiVersion or kind)
 /// skipped with their reason; what the user named is judged as given.
 fn judged(
     document: &serde_json::Value,
+    origin: usize,
     input: &Input,
     settings: &Settings,
     context: &Context,
@@ -311,7 +312,7 @@ fn judged(
             format!("a patch listed in {kustomization}"),
         ),
         Origin::Walked if foreign() => skipped("", NOT_AN_OBJECT.to_string()),
-        Origin::Named | Origin::Walked => check_in(document, settings, context),
+        Origin::Named | Origin::Walked => check_input(document, settings, context, origin),
     }
 }
 
