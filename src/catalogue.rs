@@ -411,12 +411,18 @@ pub static PRODUCTS: &[Product] = &[
             companions: &["proxyinit"],
             companions_sized_by_annotations: false,
         }),
-        // The injected Envoy's readiness probe asks its admin server for LIVE state.
+        // The controller sets a readiness probe on the admin port (pkg/inject/envoy.go).
         probes: VendorProbes {
             readiness: true,
             liveness: false,
             startup: false,
         },
+        resource_annotations: &[
+            "appmesh.k8s.aws/cpuRequest",
+            "appmesh.k8s.aws/memoryRequest",
+            "appmesh.k8s.aws/cpuLimit",
+            "appmesh.k8s.aws/memoryLimit",
+        ],
         listeners: &[Listener {
             env: &["ENVOY_ADMIN_ACCESS_PORT"],
             ..listener("Envoy admin API", 9901, Control, Unknown)
@@ -424,7 +430,7 @@ pub static PRODUCTS: &[Product] = &[
         sources: &[
             "https://docs.aws.amazon.com/app-mesh/latest/userguide/envoy-config.html",
             "https://aws.github.io/aws-app-mesh-controller-for-k8s/reference/injector",
-            "https://github.com/aws/aws-app-mesh-controller-for-k8s/tree/master/pkg/inject",
+            "https://github.com/aws/aws-app-mesh-controller-for-k8s/tree/master/pkg/inject (constants.go, envoy.go, init_proxy.go)",
         ],
         ..entry("app-mesh", "App Mesh Envoy")
     },
