@@ -714,10 +714,6 @@ pub fn product_of_image(repository: &str) -> Option<&'static Product> {
         .find(|p| p.images.iter().any(|entry| path_matches(repository, entry)))
 }
 
-pub fn by_id(id: &str) -> Option<&'static Product> {
-    PRODUCTS.iter().find(|p| p.id == id)
-}
-
 /// Pod annotations an injector writes; the only ones besides the project's own that
 /// extraction keeps.
 pub fn injector_annotations() -> impl Iterator<Item = &'static str> {
@@ -782,10 +778,6 @@ pub fn path_matches(path: &str, entry: &str) -> bool {
             .is_some_and(|prefix| prefix.ends_with('/'))
 }
 
-pub fn is_known_sidecar(path: &str) -> bool {
-    product_of_image(path).is_some()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -812,10 +804,11 @@ mod tests {
 
     #[test]
     fn catalogue_matches_on_segment_boundaries() {
-        assert!(is_known_sidecar("envoyproxy/envoy"));
-        assert!(is_known_sidecar("mirror/envoyproxy/envoy"));
-        assert!(!is_known_sidecar("myenvoyproxy/envoy"));
-        assert!(!is_known_sidecar("envoyproxy/envoy-custom"));
+        let known = |path: &str| product_of_image(path).is_some();
+        assert!(known("envoyproxy/envoy"));
+        assert!(known("mirror/envoyproxy/envoy"));
+        assert!(!known("myenvoyproxy/envoy"));
+        assert!(!known("envoyproxy/envoy-custom"));
     }
 
     /// Each product is found under every registry and distribution it ships from.

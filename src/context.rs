@@ -86,10 +86,6 @@ impl Context {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.config_maps.is_empty()
-    }
-
     /// The ConfigMap `name` seen by a pod of input `origin` in `namespace`: an object
     /// without a namespace matches any (manifests often leave it to `kubectl -n`). One of
     /// the pod's own input wins; otherwise candidates that disagree make it unknown.
