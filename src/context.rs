@@ -46,6 +46,26 @@ impl Context {
         context
     }
 
+    /// Collects the ConfigMaps of unparsed documents: (input number, document). Only the
+    /// documents that can hold one (their text names `ConfigMap`, or a `List`) are parsed
+    /// here, so a large stream is not held in memory whole: the caller parses and checks
+    /// each document afterwards and drops it.
+    pub fn from_texts<'t, 'd: 't>(
+        documents: impl IntoIterator<Item = (usize, &'t crate::yaml::DocumentText<'d>)>,
+    ) -> Context {
+        let mut context = Context::default();
+        for (origin, document) in documents {
+            let text = document.as_str();
+            if !(text.contains("ConfigMap") || text.contains("List")) {
+                continue;
+            }
+            if let Ok(parsed) = document.parse(crate::yaml::Options::default()) {
+                context.add(&parsed.value, origin, 0);
+            }
+        }
+        context
+    }
+
     fn add(&mut self, object: &Value, origin: usize, depth: usize) {
         match object.get("kind").and_then(Value::as_str) {
             Some("ConfigMap") => {

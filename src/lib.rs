@@ -143,11 +143,11 @@ pub fn check_text(text: &str, settings: &Settings) -> Vec<Result<Report, Error>>
     if let Some(objects) = extract_json_document(text) {
         return check_objects(objects, settings);
     }
-    let documents = yaml::parse_stream(text, yaml::Options::default());
-    let context = Context::from_documents(documents.iter().flatten().map(|d| &d.value));
+    let documents = yaml::split_stream(text);
+    let context = Context::from_texts(documents.iter().map(|d| (0, d)));
     let mut out = Vec::new();
-    for document in documents {
-        match document {
+    for document in &documents {
+        match document.parse(yaml::Options::default()) {
             Ok(doc) => out.extend(check_in(&doc.value, settings, &context)),
             Err(e) => out.push(Err(e.into())),
         }

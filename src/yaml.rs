@@ -157,6 +157,11 @@ pub fn split_stream(text: &str) -> Vec<DocumentText<'_>> {
 }
 
 impl DocumentText<'_> {
+    /// The document's text as written.
+    pub fn as_str(&self) -> &str {
+        self.text
+    }
+
     pub fn parse(&self, options: Options) -> Result<Document, SyntaxError> {
         if self.text.len() > MAX_DOCUMENT_BYTES {
             return Err(SyntaxError {

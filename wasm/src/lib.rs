@@ -57,15 +57,14 @@ pub fn validate(input: JsValue, settings: JsValue) -> Result<JsValue, JsError> {
         collect(results, 0, line_of, &mut reports, &mut errors);
         return finish(reports, errors);
     }
-    let documents = yaml::parse_stream(&text, yaml::Options { track_lines: true });
+    let documents = yaml::split_stream(&text);
     if documents.is_empty() {
         return Err(JsError::new("no Kubernetes objects: the input is empty"));
     }
     // The ConfigMaps of every document are context for each pod (a sidecar's config).
-    let context =
-        sidecar_guard::Context::from_documents(documents.iter().flatten().map(|d| &d.value));
-    for (position, document) in documents.into_iter().enumerate() {
-        match document {
+    let context = sidecar_guard::Context::from_texts(documents.iter().map(|d| (0, d)));
+    for (position, document) in documents.iter().enumerate() {
+        match document.parse(yaml::Options { track_lines: true }) {
             Ok(doc) => collect(
                 sidecar_guard::check_in(&doc.value, &settings, &context),
                 doc.index,

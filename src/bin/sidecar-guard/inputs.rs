@@ -172,23 +172,14 @@ pub fn check_paths(paths: &[String], settings: &Settings) -> Results {
                 .map(move |d| (i, d))
         })
         .collect();
-    let parsed = on_every_core(&documents, |(i, text)| {
-        (
-            *i,
-            text.index,
-            text.parse(yaml::Options { track_lines: true }),
-        )
-    });
-    let context = Context::from_inputs(
-        parsed
-            .iter()
-            .filter_map(|(i, _, d)| d.as_ref().ok().map(|d| (*i, &d.value))),
-    );
-    let judge = |(i, index, parsed): &(usize, usize, Result<yaml::Document, yaml::SyntaxError>)| -> Vec<Outcome> {
+    // The ConfigMaps of every input first (only documents that can hold one are parsed
+    // for it); then each document is parsed, checked and dropped, on every core.
+    let context = Context::from_texts(documents.iter().map(|(i, d)| (*i, d)));
+    let judge = |(i, text): &(usize, yaml::DocumentText)| -> Vec<Outcome> {
         let Some(input) = inputs.get(*i) else {
             return Vec::new();
         };
-        match parsed {
+        match text.parse(yaml::Options { track_lines: true }) {
             Ok(doc) => judged(&doc.value, *i, input, settings, &context)
                 .into_iter()
                 .map(|result| {
@@ -204,16 +195,16 @@ pub fn check_paths(paths: &[String], settings: &Settings) -> Results {
                 .collect(),
             Err(e) => vec![Outcome {
                 source: input.source.clone(),
-                document: Some(*index),
+                document: Some(text.index),
                 line: e.line,
-                result: Err(e.clone().into()),
+                result: Err(e.into()),
                 finding_lines: Vec::new(),
             }],
         }
     };
     results
         .outcomes
-        .extend(on_every_core(&parsed, judge).into_iter().flatten());
+        .extend(on_every_core(&documents, judge).into_iter().flatten());
     results
 }
 
