@@ -236,8 +236,16 @@ pub fn judge(object: &Value, settings: &Settings) -> Verdict {
     }
 }
 
+/// `[rule] message`, and which injector added the container: its author changes it
+/// through that injector's annotations, not in the workload's template.
 fn describe(finding: &crate::Finding) -> String {
-    format!("[{}] {}", finding.rule, finding.message)
+    match &finding.injected_by {
+        Some(injector) => format!(
+            "[{}] {} (injected by {injector})",
+            finding.rule, finding.message
+        ),
+        None => format!("[{}] {}", finding.rule, finding.message),
+    }
 }
 
 /// The admission response for a report.

@@ -82,7 +82,10 @@ fn assert_verdict(label: &str, report: &Report, response: &Value) {
         .unwrap_or_default();
     let expected_warnings: Vec<String> = report
         .warnings()
-        .map(|f| format!("[{}] {}", f.rule, f.message))
+        .map(|f| match &f.injected_by {
+            Some(injector) => format!("[{}] {} (injected by {injector})", f.rule, f.message),
+            None => format!("[{}] {}", f.rule, f.message),
+        })
         .collect();
     assert_eq!(warnings, expected_warnings, "{label}: warnings");
     if report.allowed {
