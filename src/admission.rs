@@ -225,7 +225,9 @@ fn validate_generic(payload: &[u8]) -> Verdict {
 
 /// Judges one object (no List unpacking: the API server admits objects one by one).
 pub fn judge(object: &Value, settings: &Settings) -> Verdict {
-    let mut reports = crate::check(object, settings);
+    // One object, no related objects: the default context also keeps the YAML reader
+    // (only config files need it) out of the policy module.
+    let mut reports = crate::check_in(object, settings, &crate::Context::default());
     let report = match reports.len() {
         1 => reports.remove(0),
         _ => return Verdict::bad_request("expected exactly one object".to_string()),

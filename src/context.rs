@@ -16,9 +16,31 @@ struct ConfigMap {
 }
 
 /// The ConfigMaps of one input (a CLI run's files, one multi-document text).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Context {
     config_maps: Vec<ConfigMap>,
+    /// Reads a config file (YAML or JSON) into a value. Set only by the constructors that
+    /// collect ConfigMaps, so that a front end without them (the admission policy) does
+    /// not link the YAML reader.
+    read_config: fn(&str) -> Option<Value>,
+}
+
+impl Default for Context {
+    fn default() -> Self {
+        Context {
+            config_maps: Vec::new(),
+            read_config: |_| None,
+        }
+    }
+}
+
+/// The first document of a config file, as the YAML 1.1 reader reads manifests.
+fn read_yaml(text: &str) -> Option<Value> {
+    crate::yaml::parse_stream(text, crate::yaml::Options::default())
+        .into_iter()
+        .next()?
+        .ok()
+        .map(|d| d.value)
 }
 
 /// A config file a container reads, found in a ConfigMap of the input.
@@ -27,6 +49,14 @@ pub struct ConfigFile<'c> {
     pub config_map: &'c str,
     pub key: &'c str,
     pub text: &'c str,
+    read: fn(&str) -> Option<Value>,
+}
+
+impl ConfigFile<'_> {
+    /// The file read as YAML or JSON (Envoy bootstraps, Collector configs).
+    pub fn parsed(&self) -> Option<Value> {
+        (self.read)(self.text)
+    }
 }
 
 impl Context {
@@ -39,7 +69,10 @@ impl Context {
     /// input is searched first, so that two files defining the same ConfigMap differently
     /// (an example and its fixed version) each keep their own.
     pub fn from_inputs<'v>(documents: impl IntoIterator<Item = (usize, &'v Value)>) -> Context {
-        let mut context = Context::default();
+        let mut context = Context {
+            read_config: read_yaml,
+            ..Context::default()
+        };
         for (origin, document) in documents {
             context.add(document, origin, 0);
         }
@@ -53,7 +86,10 @@ impl Context {
     pub fn from_texts<'t, 'd: 't>(
         documents: impl IntoIterator<Item = (usize, &'t crate::yaml::DocumentText<'d>)>,
     ) -> Context {
-        let mut context = Context::default();
+        let mut context = Context {
+            read_config: read_yaml,
+            ..Context::default()
+        };
         for (origin, document) in documents {
             let text = document.as_str();
             if !(text.contains("ConfigMap") || text.contains("List")) {
@@ -180,6 +216,7 @@ impl Context {
             config_map: &config_map.name,
             key,
             text,
+            read: self.read_config,
         })
     }
 }

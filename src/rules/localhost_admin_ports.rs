@@ -382,7 +382,7 @@ fn config_bind(
     let source = format!("ConfigMap {}/{}", file.config_map, file.key);
     match key {
         ConfigKey::EnvoyAdmin => {
-            let config = parse_config(file.text)?;
+            let config = file.parsed()?;
             let socket = config.pointer("/admin/address/socket_address");
             let Some(socket) = socket else {
                 // No admin block, or a pipe: nothing on the network.
@@ -400,7 +400,7 @@ fn config_bind(
             ))
         }
         ConfigKey::FluentBitHttp => {
-            let service = fluent_bit_service(file.text);
+            let service = fluent_bit_service(file.text, || file.parsed());
             let on = |k: &str| {
                 service.get(k).is_some_and(|v| {
                     matches!(v.to_ascii_lowercase().as_str(), "on" | "true" | "yes")
@@ -429,7 +429,7 @@ fn config_bind(
             ))
         }
         ConfigKey::OtelExtension(name) => {
-            let config = parse_config(file.text)?;
+            let config = file.parsed()?;
             let enabled = config
                 .pointer("/service/extensions")
                 .and_then(Value::as_array)
@@ -461,14 +461,6 @@ fn config_bind(
     }
 }
 
-fn parse_config(text: &str) -> Option<Value> {
-    crate::yaml::parse_stream(text, crate::yaml::Options::default())
-        .into_iter()
-        .next()?
-        .ok()
-        .map(|d| d.value)
-}
-
 fn scalar(value: Option<&Value>) -> Option<String> {
     match value? {
         Value::String(s) => Some(s.clone()),
@@ -490,11 +482,13 @@ fn bracket(host: &str) -> String {
 
 /// The `[SERVICE]` section of a classic Fluent Bit config (keys lower-cased), or the
 /// `service:` mapping of a YAML one.
-fn fluent_bit_service(text: &str) -> std::collections::BTreeMap<String, String> {
+fn fluent_bit_service(
+    text: &str,
+    parsed: impl FnOnce() -> Option<Value>,
+) -> std::collections::BTreeMap<String, String> {
     let mut service = std::collections::BTreeMap::new();
     if !text.lines().any(|l| l.trim().starts_with('[')) {
-        if let Some(Value::Object(map)) = parse_config(text).and_then(|v| v.get("service").cloned())
-        {
+        if let Some(Value::Object(map)) = parsed().and_then(|v| v.get("service").cloned()) {
             for (k, v) in map {
                 if let Some(v) = scalar(Some(&v)) {
                     service.insert(k.to_ascii_lowercase(), v);
@@ -621,12 +615,18 @@ mod tests {
     #[test]
     fn fluent_bit_service_sections() {
         let classic = "[SERVICE]\n    Flush 1\n    HTTP_Server  On\n    HTTP_Listen 0.0.0.0\n[INPUT]\n    Name tail\n";
-        let s = fluent_bit_service(classic);
+        let s = fluent_bit_service(classic, || None);
         assert_eq!(s.get("http_server").map(String::as_str), Some("On"));
         assert_eq!(s.get("http_listen").map(String::as_str), Some("0.0.0.0"));
         assert!(!s.contains_key("name"));
         let yaml = "service:\n  http_server: on\n  hot_reload: on\npipeline: {}\n";
-        let s = fluent_bit_service(yaml);
+        let s = fluent_bit_service(yaml, || {
+            crate::yaml::parse_stream(yaml, crate::yaml::Options::default())
+                .into_iter()
+                .flatten()
+                .next()
+                .map(|d| d.value)
+        });
         assert!(s.contains_key("http_server"));
     }
 }

@@ -279,7 +279,7 @@ fn state_files_under(
     let dir = mount_path.trim_end_matches('/');
     let (key, paths) = match state.syntax {
         StateSyntax::FluentdPosFile => ("pos_file", keyed_values(file.text, "pos_file")),
-        StateSyntax::FluentBitDb => ("DB", fluent_bit_dbs(file.text)),
+        StateSyntax::FluentBitDb => ("DB", fluent_bit_dbs(file.text, || file.parsed())),
     };
     let under: Vec<String> = paths
         .into_iter()
@@ -314,8 +314,9 @@ fn keyed_values(text: &str, key: &str) -> Vec<String> {
         .collect()
 }
 
-/// Fluent Bit's `DB` paths: `DB` lines of a classic config, `db` keys of a YAML one.
-fn fluent_bit_dbs(text: &str) -> Vec<String> {
+/// Fluent Bit's `DB` paths: `DB` lines of a classic config, `db` keys of a YAML one
+/// (`parsed` reads it).
+fn fluent_bit_dbs(text: &str, parsed: impl FnOnce() -> Option<serde_json::Value>) -> Vec<String> {
     if text.lines().any(|l| l.trim_start().starts_with('[')) {
         return keyed_values(text, "db");
     }
@@ -336,11 +337,8 @@ fn fluent_bit_dbs(text: &str) -> Vec<String> {
         }
     }
     let mut out = Vec::new();
-    for document in crate::yaml::parse_stream(text, crate::yaml::Options::default())
-        .into_iter()
-        .flatten()
-    {
-        walk(&document.value, &mut out);
+    if let Some(value) = parsed() {
+        walk(&value, &mut out);
     }
     out
 }
@@ -355,8 +353,15 @@ mod tests {
         assert_eq!(keyed_values(fluentd, "pos_file"), ["/var/log/1.log.pos"]);
         let classic =
             "[INPUT]\n    Name tail\n    Path /var/log/app/*.log\n    DB   /var/log/flb_app.db\n";
-        assert_eq!(fluent_bit_dbs(classic), ["/var/log/flb_app.db"]);
+        assert_eq!(fluent_bit_dbs(classic, || None), ["/var/log/flb_app.db"]);
         let yaml = "pipeline:\n  inputs:\n    - name: tail\n      path: /logs/*.log\n      db: /state/tail.db\n";
-        assert_eq!(fluent_bit_dbs(yaml), ["/state/tail.db"]);
+        let read = || {
+            crate::yaml::parse_stream(yaml, crate::yaml::Options::default())
+                .into_iter()
+                .flatten()
+                .next()
+                .map(|d| d.value)
+        };
+        assert_eq!(fluent_bit_dbs(yaml, read), ["/state/tail.db"]);
     }
 }
