@@ -58,9 +58,9 @@ pub enum InjectionStatus {
     /// Istio's JSON status: `{"initContainers":[…],"containers":[…],…}` names every
     /// container it added.
     IstioJson,
-    /// Any value but these marks injection; the injected containers are the product's
-    /// `names` and the injector's `companions`.
-    PresentUnless(&'static [&'static str]),
+    /// The annotation's presence marks injection; the injected containers are the
+    /// product's `names` and the injector's `companions`.
+    Present,
     /// Only this value marks injection (Vault and Consul write `injected`).
     Equals(&'static str),
 }
@@ -263,7 +263,7 @@ pub static PRODUCTS: &[Product] = &[
         names: &["linkerd-proxy"],
         injector: Some(Injector {
             annotation: "linkerd.io/proxy-version",
-            status: InjectionStatus::PresentUnless(&[]),
+            status: InjectionStatus::Present,
             companions: &["linkerd-init", "linkerd-network-validator"],
             companions_sized_by_annotations: false,
         }),
@@ -296,7 +296,7 @@ pub static PRODUCTS: &[Product] = &[
         names: &["linkerd-debug"],
         injector: Some(Injector {
             annotation: "linkerd.io/proxy-version",
-            status: InjectionStatus::PresentUnless(&[]),
+            status: InjectionStatus::Present,
             companions: &[],
             companions_sized_by_annotations: false,
         }),

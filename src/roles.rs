@@ -77,11 +77,9 @@ pub fn injections(annotations: &BTreeMap<String, String>) -> Vec<(&'static Produ
         };
         let names: Vec<String> = match injector.status {
             InjectionStatus::IstioJson => istio_status_names(value),
-            InjectionStatus::PresentUnless(except) if !except.contains(&value.trim()) => {
-                default_names(product)
-            }
+            InjectionStatus::Present => default_names(product),
             InjectionStatus::Equals(expected) if value.trim() == expected => default_names(product),
-            InjectionStatus::PresentUnless(_) | InjectionStatus::Equals(_) => continue,
+            InjectionStatus::Equals(_) => continue,
         };
         out.push((product, names));
     }
