@@ -287,7 +287,14 @@ fn resources_annotation() -> String {
         .join(", ")
 }
 
-const DESCRIPTION: &str = "Checks Pods and every workload with a pod template against the sidecar pattern's best practices: per-container requests and limits, probes on long-running containers, read-only log mounts in sidecars, admin ports on the loopback, native sidecars, port conflicts and shared process namespaces.";
+/// The policy's one-paragraph description: the rules' summaries, from the registry.
+fn description() -> String {
+    let summaries: Vec<&str> = ALL.iter().map(|r| r.meta().summary).collect();
+    format!(
+        "Checks Pods and every workload with a pod template against the sidecar pattern's best practices: {}.",
+        summaries.join("; ")
+    )
+}
 
 /// `policies/metadata.yml` (Kubewarden's policy metadata), with the README's usage text.
 pub fn metadata(usage: &str) -> Value {
@@ -303,7 +310,7 @@ pub fn metadata(usage: &str) -> Value {
             "io.artifacthub.keywords": "sidecar, multi-container, resources, probes, native sidecar, logging, admin port",
             "io.kubewarden.policy.title": "sidecar-guard",
             "io.kubewarden.policy.version": env!("CARGO_PKG_VERSION"),
-            "io.kubewarden.policy.description": DESCRIPTION,
+            "io.kubewarden.policy.description": description(),
             "io.kubewarden.policy.author": "sidecar-guard developers",
             "io.kubewarden.policy.url": SOURCE_URL,
             "io.kubewarden.policy.source": SOURCE_URL,
@@ -419,7 +426,7 @@ pub fn artifacthub_package(usage: &str) -> Value {
         "name": "sidecar-guard",
         "displayName": "Sidecar Guard",
         "createdAt": "2026-11-24T00:00:00Z",
-        "description": DESCRIPTION,
+        "description": description(),
         "license": "Apache-2.0",
         "homeURL": SOURCE_URL,
         "containersImages": [{"name": "policy", "image": format!("{POLICY_IMAGE}:v{version}")}],

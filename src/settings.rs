@@ -268,6 +268,8 @@ impl fmt::Display for SettingsError {
     }
 }
 
+impl std::error::Error for SettingsError {}
+
 /// Formats for the schema's `format` keyword that only our parsers can check. The CLI
 /// registers the same checks with `jsonschema`.
 pub fn check_format(format: &str, text: &str) -> Option<Result<(), String>> {

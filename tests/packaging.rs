@@ -221,3 +221,17 @@ fn cluster_admission_policies_are_valid_objects() {
         }
     }
 }
+
+/// The policy's usage text (README, and from it metadata.yml and artifacthub-pkg.yml) is
+/// prose written by hand: it must name every rule of the registry.
+#[test]
+fn the_policy_usage_names_every_rule() {
+    let usage = usage();
+    for rule in sidecar_guard::rules::ALL {
+        let id = rule.meta().id;
+        assert!(
+            usage.contains(&format!("`{id}`")),
+            "README policy-usage does not name `{id}`"
+        );
+    }
+}
