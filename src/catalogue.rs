@@ -33,8 +33,12 @@ pub struct Product {
     pub stopped_by: &'static [&'static str],
     /// It reads other containers' logs (a log shipper).
     pub reads_logs: bool,
-    /// Where it records how far it has read, when its config says so.
-    pub log_state: Option<LogState>,
+    /// Where it reads its config file from, for rules that read the file when its
+    /// ConfigMap is part of the input.
+    pub config_file: Option<ConfigFile>,
+    /// How that config names the files a log shipper keeps its read positions in: a
+    /// mount made read-only for it must leave those writable somewhere else.
+    pub log_state: Option<StateSyntax>,
     /// Where these facts come from.
     pub sources: &'static [&'static str],
 }
@@ -65,17 +69,15 @@ pub enum InjectionStatus {
     Equals(&'static str),
 }
 
-/// How a log shipper's config names the files it keeps its read positions in: a mount
-/// made read-only for it must leave those writable somewhere else.
+/// Where a product reads its config file from.
 #[derive(Debug)]
-pub struct LogState {
-    /// Flags that name its config file.
-    pub config_flags: &'static [&'static str],
+pub struct ConfigFile {
+    /// Flags that name the file.
+    pub flags: &'static [&'static str],
     /// Environment variables that carry its command-line arguments.
-    pub config_env: &'static [&'static str],
-    /// The config file its image reads when the command is left alone.
-    pub default_config: Option<&'static str>,
-    pub syntax: StateSyntax,
+    pub env_args: &'static [&'static str],
+    /// The file its image reads when the manifest leaves the command alone.
+    pub default_path: Option<&'static str>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -195,6 +197,7 @@ const fn entry(id: &'static str, name: &'static str) -> Product {
         listeners: &[],
         stopped_by: &[],
         reads_logs: false,
+        config_file: None,
         log_state: None,
         sources: &[],
     }
@@ -448,6 +451,11 @@ pub static PRODUCTS: &[Product] = &[
             how_to_bind: "admin.address.socket_address.address: 127.0.0.1 in the bootstrap",
             ..listener("Envoy admin API", 9901, Control, Unknown)
         }],
+        config_file: Some(ConfigFile {
+            flags: &["-c", "--config-path"],
+            env_args: &[],
+            default_path: Some("/etc/envoy/envoy.yaml"),
+        }),
         sources: &[
             "https://www.envoyproxy.io/docs/envoy/latest/operations/admin",
             "https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/bootstrap/v3/bootstrap.proto",
@@ -503,12 +511,12 @@ pub static PRODUCTS: &[Product] = &[
             ..health("Fluent Bit HTTP API", 2020)
         }],
         reads_logs: true,
-        log_state: Some(LogState {
-            config_flags: &["-c", "--config"],
-            config_env: &[],
-            default_config: Some("/fluent-bit/etc/fluent-bit.conf"),
-            syntax: StateSyntax::FluentBitDb,
+        config_file: Some(ConfigFile {
+            flags: &["-c", "--config"],
+            env_args: &[],
+            default_path: Some("/fluent-bit/etc/fluent-bit.conf"),
         }),
+        log_state: Some(StateSyntax::FluentBitDb),
         sources: &[
             "https://docs.fluentbit.io/manual/pipeline/inputs/tail (DB)",
             "https://docs.fluentbit.io/manual/administration/monitoring",
@@ -532,13 +540,13 @@ pub static PRODUCTS: &[Product] = &[
             health("Fluentd monitor agent", 24220),
         ],
         reads_logs: true,
-        log_state: Some(LogState {
-            config_flags: &["-c", "--config"],
+        config_file: Some(ConfigFile {
+            flags: &["-c", "--config"],
             // The Kubernetes docs' fluentd-gcp agent takes its arguments from FLUENTD_ARGS.
-            config_env: &["FLUENTD_ARGS"],
-            default_config: Some("/fluentd/etc/fluent.conf"),
-            syntax: StateSyntax::FluentdPosFile,
+            env_args: &["FLUENTD_ARGS"],
+            default_path: Some("/fluentd/etc/fluent.conf"),
         }),
+        log_state: Some(StateSyntax::FluentdPosFile),
         sources: &[
             "https://docs.fluentd.org/input/tail (pos_file)",
             "https://docs.fluentd.org/input/debug_agent",
@@ -613,6 +621,11 @@ pub static PRODUCTS: &[Product] = &[
             health("OpenTelemetry Collector health check", 13133),
             health("OpenTelemetry Collector telemetry", 8888),
         ],
+        config_file: Some(ConfigFile {
+            flags: &["--config"],
+            env_args: &[],
+            default_path: None,
+        }),
         sources: &[
             "https://github.com/open-telemetry/opentelemetry-collector/blob/main/extension/zpagesextension/README.md",
             "https://github.com/open-telemetry/opentelemetry-collector-contrib/blob/main/extension/pprofextension/README.md",

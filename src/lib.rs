@@ -127,14 +127,7 @@ fn check_objects_in(
 ) -> Vec<Result<Report, Error>> {
     objects
         .into_iter()
-        .map(|extracted| {
-            extracted.map(|e| {
-                let generate_name = e.header.generate_name.clone();
-                let mut report = judge(e, settings, context, origin);
-                report.generate_name = generate_name;
-                report
-            })
-        })
+        .map(|extracted| extracted.map(|e| judge(e, settings, context, origin)))
         .collect()
 }
 
@@ -178,13 +171,23 @@ pub fn check_extracted_in(
     settings: &Settings,
     context: &Context,
 ) -> Report {
-    check_objects_in(vec![Ok(extracted)], settings, context, 0)
-        .pop()
-        .and_then(Result::ok)
-        .unwrap_or_else(|| Report::skipped("", "", None, None, String::new(), String::new()))
+    judge(extracted, settings, context, 0)
 }
 
+/// The report on one object, named by `generateName` too when it has one.
 fn judge(
+    extracted: workload::Extracted,
+    settings: &Settings,
+    context: &Context,
+    origin: usize,
+) -> Report {
+    let generate_name = extracted.header.generate_name.clone();
+    let mut report = run_rules(extracted, settings, context, origin);
+    report.generate_name = generate_name;
+    report
+}
+
+fn run_rules(
     extracted: workload::Extracted,
     settings: &Settings,
     context: &Context,

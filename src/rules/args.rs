@@ -1,6 +1,8 @@
 //! A container's command line as words with their JSON pointers, and flag values read
 //! from it: shared by the rules that read a sidecar's own settings.
 
+use super::Pod;
+use crate::context::ConfigFile;
 use crate::roles::ContainerRef;
 
 /// Every word of `command` then `args`, with its pointer suffix (`/args/2`). A word that
@@ -65,15 +67,13 @@ pub(crate) fn flag_values<'w>(
     found
 }
 
-/// The config file a container reads: the first absolute path given to one of `flags`,
-/// else `default` when the manifest leaves the image's own command alone.
-pub(crate) fn config_path(
-    c: &ContainerRef<'_>,
-    words: &[(String, String)],
-    flags: &[&str],
-    default: Option<&str>,
-) -> Option<String> {
-    flag_values(words, flags)
+/// The catalogued product's config file this container reads, when a ConfigMap of the
+/// input provides it: the first absolute path given to one of the product's config flags,
+/// else its default path when the manifest leaves the image's own command alone.
+pub(crate) fn product_config<'p>(pod: &'p Pod<'_>, c: &ContainerRef<'_>) -> Option<ConfigFile<'p>> {
+    let spec = c.product?.config_file.as_ref()?;
+    let words = words(c, spec.env_args);
+    let path = flag_values(&words, spec.flags)
         .into_iter()
         .map(|(_, _, value)| value)
         .find(|v| v.starts_with('/'))
@@ -81,7 +81,9 @@ pub(crate) fn config_path(
             c.container
                 .command
                 .is_none()
-                .then(|| default.map(str::to_string))
+                .then(|| spec.default_path.map(str::to_string))
                 .flatten()
-        })
+        })?;
+    pod.context
+        .file(pod.origin, pod.spec, pod.namespace, c.container, &path)
 }

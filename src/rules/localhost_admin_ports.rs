@@ -1,4 +1,4 @@
-use super::args::{config_path, flag_values, words};
+use super::args::{flag_values, product_config, words};
 use super::{Findings, Pod, Rule, RuleSettings};
 use crate::catalogue::{tag_major, ConfigKey, DefaultBind, Exposure, Listener};
 use crate::glob::{any_match, Glob};
@@ -205,7 +205,7 @@ fn judge_listener(
     let mut exposure = listener.exposure;
     let mut binds = flag_binds(c, &args, listener);
     if binds.is_empty() {
-        if let Some((bind, config_exposure)) = config_bind(pod, c, &args, listener) {
+        if let Some((bind, config_exposure)) = config_bind(pod, c, listener) {
             exposure = config_exposure.unwrap_or(exposure);
             binds.extend(bind);
         }
@@ -338,20 +338,17 @@ fn flag_binds(c: &ContainerRef<'_>, args: &[(String, String)], listener: &Listen
         })
         .collect();
     for (i, var) in c.container.env.iter().flatten().enumerate() {
-        if listener.env.contains(&var.name.as_str()) {
-            if let Some(value) = &var.value {
-                let address = if value.bytes().all(|b| b.is_ascii_digit()) {
-                    // A bare port (App Mesh's ENVOY_ADMIN_ACCESS_PORT) does not say the host.
-                    continue;
-                } else {
-                    value.to_string()
-                };
-                binds.push(Bind {
-                    address,
-                    suffix: format!("/env/{i}/value"),
-                    evidence: format!("{}={value}", var.name),
-                });
-            }
+        // A bare port (App Mesh's ENVOY_ADMIN_ACCESS_PORT) does not say the host.
+        let address = var
+            .value
+            .as_deref()
+            .filter(|v| !v.bytes().all(|b| b.is_ascii_digit()));
+        if let Some(value) = address.filter(|_| listener.env.contains(&var.name.as_str())) {
+            binds.push(Bind {
+                address: value.to_string(),
+                suffix: format!("/env/{i}/value"),
+                evidence: format!("{}={value}", var.name),
+            });
         }
     }
     binds
@@ -364,21 +361,10 @@ fn flag_binds(c: &ContainerRef<'_>, args: &[(String, String)], listener: &Listen
 fn config_bind(
     pod: &Pod<'_>,
     c: &ContainerRef<'_>,
-    args: &[(String, String)],
     listener: &Listener,
 ) -> Option<(Option<Bind>, Option<Exposure>)> {
     let key = listener.config?;
-    let (flags, default_path): (&[&str], Option<&str>) = match key {
-        ConfigKey::EnvoyAdmin => (&["-c", "--config-path"], Some("/etc/envoy/envoy.yaml")),
-        ConfigKey::FluentBitHttp => (&["-c", "--config"], Some("/fluent-bit/etc/fluent-bit.conf")),
-        ConfigKey::OtelExtension(_) => (&["--config"], None),
-    };
-    // The image's own command reads the default path only when the manifest leaves the
-    // command alone.
-    let path = config_path(c, args, flags, default_path)?;
-    let file = pod
-        .context
-        .file(pod.origin, pod.spec, pod.namespace, c.container, &path)?;
+    let file = product_config(pod, c)?;
     let source = format!("ConfigMap {}/{}", file.config_map, file.key);
     match key {
         ConfigKey::EnvoyAdmin => {

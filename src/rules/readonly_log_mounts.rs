@@ -270,14 +270,10 @@ fn state_files_under(
     c: &crate::roles::ContainerRef<'_>,
     mount_path: &str,
 ) -> Option<String> {
-    let state = c.product.and_then(|p| p.log_state.as_ref())?;
-    let words = super::args::words(c, state.config_env);
-    let path = super::args::config_path(c, &words, state.config_flags, state.default_config)?;
-    let file = pod
-        .context
-        .file(pod.origin, pod.spec, pod.namespace, c.container, &path)?;
+    let syntax = c.product.and_then(|p| p.log_state)?;
+    let file = super::args::product_config(pod, c)?;
     let dir = mount_path.trim_end_matches('/');
-    let (key, paths) = match state.syntax {
+    let (key, paths) = match syntax {
         StateSyntax::FluentdPosFile => ("pos_file", keyed_values(file.text, "pos_file")),
         StateSyntax::FluentBitDb => ("DB", fluent_bit_dbs(file.text, || file.parsed())),
     };
