@@ -163,15 +163,14 @@ pub fn check_paths(paths: &[String], settings: &Settings) -> Results {
             inputs.extend(read(path, Origin::Named, &mut results));
         }
     }
-    let documents: Vec<(usize, yaml::DocumentText)> = inputs
-        .iter()
-        .enumerate()
-        .flat_map(|(i, input)| {
-            yaml::split_stream(&input.text)
-                .into_iter()
-                .map(move |d| (i, d))
-        })
-        .collect();
+    let mut documents: Vec<(usize, yaml::DocumentText)> = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let split = yaml::split_stream(&input.text);
+        if split.is_empty() {
+            input.report_empty(&mut results);
+        }
+        documents.extend(split.into_iter().map(|d| (i, d)));
+    }
     // The ConfigMaps of every input first (only documents that can hold one are parsed
     // for it); then each document is parsed, checked and dropped, on every core.
     let context = Context::from_texts(documents.iter().map(|(i, d)| (*i, d)));
@@ -235,23 +234,26 @@ impl Input {
             ));
             return None;
         };
-        if yaml::split_stream(&text).is_empty() {
-            if matches!(origin, Origin::Named) {
-                results.input_errors.push((
-                    source.to_string(),
-                    "no Kubernetes objects (the input is empty)".to_string(),
-                ));
-            } else {
-                results
-                    .skipped_files
-                    .push((source.to_string(), EMPTY_FILE.to_string()));
-            }
-        }
         Some(Input {
             source: source.to_string(),
             text,
             origin,
         })
+    }
+
+    /// An input with no documents: an error when the user named it, a skipped file when a
+    /// folder walk found it.
+    fn report_empty(&self, results: &mut Results) {
+        if matches!(self.origin, Origin::Named) {
+            results.input_errors.push((
+                self.source.clone(),
+                "no Kubernetes objects (the input is empty)".to_string(),
+            ));
+        } else {
+            results
+                .skipped_files
+                .push((self.source.clone(), EMPTY_FILE.to_string()));
+        }
     }
 }
 
