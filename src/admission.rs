@@ -18,13 +18,12 @@
 //! - A request that cannot be read (not JSON, no `request`, no `object` on CREATE or
 //!   UPDATE, an object invalid for its kind, invalid settings) is rejected with HTTP 400.
 
+use crate::input::workload::AdmittedObject;
 use crate::report::Report;
-use crate::settings::{Settings, SettingsError};
-use crate::workload::AdmittedObject;
+use crate::settings::{Settings, SettingsCache, SettingsError};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
-use std::cell::RefCell;
 
 /// Requests above this size are refused before parsing. etcd stores objects of at most
 /// 1.5 MiB, so even an UPDATE (object and old object) with the review's metadata stays
@@ -108,9 +107,7 @@ struct GenericRequest {
 }
 
 thread_local! {
-    /// The last settings seen, by their JSON text: the host sends the same settings with
-    /// every request, and checking them (schema + types) costs more than judging a pod.
-    static SETTINGS: RefCell<Option<(String, Result<Settings, String>)>> = const { RefCell::new(None) };
+    static SETTINGS: SettingsCache = const { SettingsCache::new() };
 }
 
 /// Reads (or recalls) the settings given as JSON text.
@@ -119,22 +116,21 @@ fn with_settings<T>(
     judge: impl FnOnce(&Settings) -> T,
     invalid: impl FnOnce(&str) -> T,
 ) -> T {
-    SETTINGS.with(|cell| {
-        let mut cached = cell.borrow_mut();
-        if cached.as_ref().is_none_or(|(key, _)| key != text) {
-            let parsed = serde_json::from_str::<Value>(text)
-                .map_err(|e| e.to_string())
-                .and_then(|document| {
-                    Settings::from_value(&document).map_err(|errors| list(&errors))
-                });
-            *cached = Some((text.to_string(), parsed));
-        }
-        match cached.as_ref().map(|(_, parsed)| parsed) {
-            Some(Ok(settings)) => judge(settings),
-            Some(Err(message)) => invalid(message),
-            None => invalid("no settings"),
-        }
-    })
+    let parsed = SETTINGS.with(|cache| {
+        cache.get(text, || {
+            let document = serde_json::from_str::<Value>(text).map_err(|e| {
+                vec![SettingsError {
+                    pointer: String::new(),
+                    message: format!("the settings are not JSON: {e}"),
+                }]
+            })?;
+            Settings::from_value(&document)
+        })
+    });
+    match parsed {
+        Ok(settings) => judge(&settings),
+        Err(errors) => invalid(&list(&errors)),
+    }
 }
 
 /// Judges one `ValidationRequest` payload (`{"request": …, "settings": …}`).
@@ -185,12 +181,12 @@ fn judge_request(request: Request<'_>, settings: &Settings) -> Verdict {
     let adds_ephemeral_containers = request.sub_resource.as_deref() == Some("ephemeralcontainers");
     if request.operation.as_deref() == Some("UPDATE") && !adds_ephemeral_containers {
         if let AdmittedObject::Read(Ok(old)) = &request.old_object {
-            if crate::workload::unchanged_for_judging(&object, old) {
+            if crate::input::workload::unchanged_for_judging(&object, old) {
                 return Verdict::accept();
             }
         }
     }
-    verdict(&crate::check_extracted(object, settings))
+    verdict(&crate::pipeline::check_object(object, settings))
 }
 
 /// The generic reading, for payloads the typed one refused: it finds what is wrong.
@@ -227,7 +223,7 @@ fn validate_generic(payload: &[u8]) -> Verdict {
 pub fn judge(object: &Value, settings: &Settings) -> Verdict {
     // One object, no related objects: the default context also keeps the YAML reader
     // (only config files need it) out of the policy module.
-    let mut reports = crate::check_in(object, settings, &crate::Context::default());
+    let mut reports = crate::pipeline::check_value_alone(object, settings);
     let report = match reports.len() {
         1 => reports.remove(0),
         _ => return Verdict::bad_request("expected exactly one object".to_string()),
@@ -356,7 +352,7 @@ mod tests {
             )
         };
         assert!(
-            crate::workload::extract_json(&late).is_none(),
+            crate::input::workload::extract_json(&late).is_none(),
             "the fast path hands it on"
         );
         let expected = request(&usual);

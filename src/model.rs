@@ -12,6 +12,11 @@
 //! ignored; a missing or `null` required field takes its empty value; quantities may be
 //! written as numbers; ports are 32-bit integers or names.
 
+/// The annotation by which workload authors exempt an object from rules.
+pub const IGNORE_ANNOTATION: &str = "sidecar-guard.io/ignore";
+/// kubectl's pick of the pod's main container (`kubectl logs`/`exec` without `-c`).
+pub const DEFAULT_CONTAINER_ANNOTATION: &str = "kubectl.kubernetes.io/default-container";
+
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use std::borrow::{Borrow, Cow};

@@ -8,6 +8,9 @@
 //! milli-units) with room to spare; anything larger is rejected instead of wrapping.
 //! Precision below one nano-unit rounds up, as the API server does.
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
 use std::fmt;
 
 /// A parsed quantity, in nano-units (10^-9 of the base unit: cores, bytes, …).
@@ -311,5 +314,85 @@ mod tests {
             Quantity::parse("1").unwrap()
         );
         assert_eq!(Quantity::parse("1500m").unwrap().to_string(), "1500m");
+    }
+}
+
+/// A resource quantity in settings: a string (`"500m"`, `"1Gi"`) or a plain number.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QuantityValue {
+    pub text: String,
+    pub value: Quantity,
+}
+
+impl Serialize for QuantityValue {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for QuantityValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = match Value::deserialize(deserializer)? {
+            Value::String(s) => s,
+            Value::Number(n) => n.to_string(),
+            other => {
+                return Err(serde::de::Error::custom(format!(
+                    "expected a quantity like \"500m\" or \"1Gi\", found {other}"
+                )))
+            }
+        };
+        let value = Quantity::parse(&text)
+            .map_err(|e| serde::de::Error::custom(format!("quantity {text:?} {e}")))?;
+        Ok(QuantityValue { text, value })
+    }
+}
+
+impl JsonSchema for QuantityValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Quantity".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": ["string", "number"],
+            "format": "quantity",
+            "minimum": 0,
+            "description": "A Kubernetes quantity like \"500m\", \"128Mi\" or 2."
+        })
+    }
+}
+
+/// A number above zero: `2`, `0.5`, or the same as a string (`"2"`), which is what
+/// form-based editors such as Rancher's questions UI produce.
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Serialize)]
+#[serde(transparent)]
+pub struct PositiveNumber(pub f64);
+
+impl PositiveNumber {
+    pub fn parse(text: &str) -> Result<PositiveNumber, String> {
+        match text.trim().parse::<f64>() {
+            Ok(value) if value > 0.0 && value.is_finite() => Ok(PositiveNumber(value)),
+            _ => Err(format!("{text:?} is not a number above 0")),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PositiveNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::Number(n) => PositiveNumber::parse(&n.to_string()),
+            serde_json::Value::String(s) => PositiveNumber::parse(&s),
+            other => Err(format!("expected a number above 0, found {other}")),
+        }
+        .map_err(serde::de::Error::custom)
+    }
+}
+
+impl JsonSchema for PositiveNumber {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PositiveNumber".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": ["number", "string"], "format": "positive-number", "exclusiveMinimum": 0})
     }
 }

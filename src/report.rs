@@ -30,7 +30,7 @@ impl fmt::Display for Severity {
     }
 }
 
-/// What a container is for, as far as the rules are concerned (see `roles`).
+/// What a container is for, as far as the rules are concerned.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
@@ -74,8 +74,13 @@ impl fmt::Display for Role {
     }
 }
 
+// The serde derives of `Finding`, `Report` and `InjectedContainer` are the wire shape
+// (the CLI's JSON, the npm module's objects); `cargo xtask codegen` writes the TypeScript
+// declarations from them.
+
 /// One problem found in one object.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct Finding {
     /// Rule id (`container-probes`), or `ignore-annotation` for problems with the exemption
     /// annotation itself.
@@ -91,8 +96,12 @@ pub struct Finding {
     pub message: String,
     /// What to write instead.
     pub help: String,
-    /// The injector that added the container (`istio`), for findings on injected
-    /// containers: the workload author changes them through the injector's annotations.
+    /// 1-based line of `path` in the input text; null when the input was not text.
+    #[serde(default)]
+    pub line: Option<usize>,
+    /// The injector that added the container (`istio`, `linkerd`, …), for findings on
+    /// injected containers: the workload author changes them through the injector's
+    /// annotations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub injected_by: Option<String>,
     /// Position of the container in pod order (init containers, then containers); pod-level
@@ -108,17 +117,35 @@ impl Finding {
 }
 
 /// Whether an object was judged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// A pod-carrying kind: the rules ran.
     Checked,
-    /// A kind without a pod template: nothing to check.
+    /// A kind without a pod template, or a partial object (see `skipReason`).
     Skipped,
 }
 
+impl Status {
+    pub const ALL: [Status; 2] = [Status::Checked, Status::Skipped];
+}
+
+/// Which object a report is about, as its document names it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ObjectIdentity {
+    pub kind: String,
+    pub api_version: String,
+    pub name: Option<String>,
+    /// The prefix the API server names the object from, when it has no name yet.
+    pub generate_name: Option<String>,
+    pub namespace: Option<String>,
+    /// Pointer of the object in its document ("" or "/items/N").
+    pub pointer: String,
+}
+
 /// The verdict on one Kubernetes object.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct Report {
     pub kind: String,
     pub api_version: String,
@@ -127,34 +154,40 @@ pub struct Report {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generate_name: Option<String>,
     pub namespace: Option<String>,
-    /// JSON pointer of this object in the document (empty, or `/items/N` inside a List).
+    /// JSON pointer of the object in its document ("" or "/items/N").
     pub pointer: String,
     pub status: Status,
-    /// True when no finding is `deny`.
+    /// True when no finding is "deny".
     pub allowed: bool,
     pub findings: Vec<Finding>,
-    /// Containers an injector added, as the pod's annotations record it.
+    /// Containers an injector added, as the pod's annotations record it; absent when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub injected: Vec<InjectedContainer>,
     /// Why an object of a pod-carrying kind was not judged (a patch, a partial object).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip_reason: Option<String>,
+    /// 0-based index of the document in its input.
+    #[serde(default)]
+    pub document: usize,
+    /// 1-based line where the object starts in the input text; null when the input was
+    /// not text.
+    #[serde(default)]
+    pub line: Option<usize>,
 }
 
-/// A container an injector added.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A container an injector added, as the pod's annotations record it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct InjectedContainer {
     pub container: String,
     pub injected_by: String,
 }
 
 impl Report {
+    /// The report on an object: findings in their stable order, duplicates dropped, the
+    /// verdict from their severities.
     pub(crate) fn new(
-        kind: &str,
-        api_version: &str,
-        name: Option<String>,
-        namespace: Option<String>,
-        pointer: String,
+        object: ObjectIdentity,
         status: Status,
         mut findings: Vec<Finding>,
     ) -> Report {
@@ -162,38 +195,25 @@ impl Report {
         findings.dedup();
         let allowed = findings.iter().all(|f| f.severity != Severity::Deny);
         Report {
-            kind: kind.to_string(),
-            api_version: api_version.to_string(),
-            name,
-            generate_name: None,
-            namespace,
-            pointer,
+            kind: object.kind,
+            api_version: object.api_version,
+            name: object.name,
+            generate_name: object.generate_name,
+            namespace: object.namespace,
+            pointer: object.pointer,
             status,
             allowed,
             findings,
             injected: Vec::new(),
             skip_reason: None,
+            document: 0,
+            line: None,
         }
     }
 
     /// An object that is not judged, and why (a patch, a partial object).
-    pub fn skipped(
-        kind: &str,
-        api_version: &str,
-        name: Option<String>,
-        namespace: Option<String>,
-        pointer: String,
-        reason: String,
-    ) -> Report {
-        let mut report = Report::new(
-            kind,
-            api_version,
-            name,
-            namespace,
-            pointer,
-            Status::Skipped,
-            Vec::new(),
-        );
+    pub fn skipped(object: ObjectIdentity, reason: String) -> Report {
+        let mut report = Report::new(object, Status::Skipped, Vec::new());
         report.skip_reason = Some(reason);
         report
     }
@@ -224,58 +244,13 @@ impl Report {
     pub fn display_name(&self) -> String {
         format!("{}/{}", self.kind, self.shown_name())
     }
-}
 
-impl Report {
-    /// The report as the CLI's JSON and the npm module present it: identity, verdict and
-    /// findings, each finding with the source line `line_of` finds for its pointer.
-    pub fn to_json(&self, mut line_of: impl FnMut(&str) -> Option<usize>) -> serde_json::Value {
-        let findings: Vec<serde_json::Value> = self
-            .findings
-            .iter()
-            .map(|f| {
-                let mut finding = serde_json::json!({
-                    "rule": f.rule,
-                    "severity": f.severity,
-                    "container": f.container,
-                    "role": f.role,
-                    "path": f.path,
-                    "message": f.message,
-                    "help": f.help,
-                    "line": line_of(&f.path),
-                });
-                if let (Some(injector), Some(object)) = (&f.injected_by, finding.as_object_mut()) {
-                    object.insert("injectedBy".into(), injector.as_str().into());
-                }
-                finding
-            })
-            .collect();
-        let mut report = serde_json::json!({
-            "kind": self.kind,
-            "apiVersion": self.api_version,
-            "name": self.name,
-            "namespace": self.namespace,
-            "pointer": self.pointer,
-            "status": self.status,
-            "allowed": self.allowed,
-            "findings": findings,
-        });
-        if let Some(object) = report.as_object_mut() {
-            if !self.injected.is_empty() {
-                let injected: Vec<serde_json::Value> = self
-                    .injected
-                    .iter()
-                    .map(|i| serde_json::json!({"container": i.container, "injectedBy": i.injected_by}))
-                    .collect();
-                object.insert("injected".into(), injected.into());
-            }
-            if let Some(reason) = &self.skip_reason {
-                object.insert("skipReason".into(), reason.as_str().into());
-            }
-            if let Some(prefix) = &self.generate_name {
-                object.insert("generateName".into(), prefix.as_str().into());
-            }
+    /// Sets the lines of the object and its findings from their pointers; the object's
+    /// line falls back to `start`, where its document begins.
+    pub(crate) fn locate(&mut self, line_of: impl Fn(&str) -> Option<usize>, start: Option<usize>) {
+        self.line = line_of(&self.pointer).or(start);
+        for finding in &mut self.findings {
+            finding.line = line_of(&finding.path);
         }
-        report
     }
 }

@@ -23,7 +23,7 @@ struct Case {
 
 fn load(path: &Path) -> Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut docs = sidecar_guard::yaml::parse_stream(&text, Default::default());
+    let mut docs = sidecar_guard::input::yaml::parse_stream(&text, Default::default());
     docs.remove(0)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
         .value
@@ -32,7 +32,7 @@ fn load(path: &Path) -> Value {
 /// Only `rule` runs, with `options`.
 fn only(rule: &str, options: Value) -> Value {
     let mut rules = serde_json::Map::new();
-    for id in sidecar_guard::rule_ids() {
+    for id in sidecar_guard::rules::ids() {
         rules.insert(
             id.to_string(),
             if id == rule {

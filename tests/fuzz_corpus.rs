@@ -2,6 +2,9 @@
 //! every crash in `fuzz/artifacts/TARGET`) through the very functions the fuzz targets
 //! call: an input that once crashed, or that reached new code, stays a test.
 
+#[path = "../fuzz/src/lib.rs"]
+mod fuzzing;
+
 use std::path::Path;
 
 fn replay(target: &str, run: fn(&[u8])) {
@@ -29,15 +32,15 @@ fn replay(target: &str, run: fn(&[u8])) {
 
 #[test]
 fn manifest_corpus() {
-    replay("manifest", sidecar_guard::fuzzing::manifest);
+    replay("manifest", fuzzing::manifest);
 }
 
 #[test]
 fn settings_corpus() {
-    replay("settings", sidecar_guard::fuzzing::settings);
+    replay("settings", fuzzing::settings);
 }
 
 #[test]
 fn admission_corpus() {
-    replay("admission", sidecar_guard::fuzzing::admission);
+    replay("admission", fuzzing::admission);
 }

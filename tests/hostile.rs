@@ -5,7 +5,10 @@
 mod common;
 
 use common::*;
-use sidecar_guard::fuzzing::{hostile_cases, HostileCase};
+#[path = "support/hostile.rs"]
+mod hostile;
+
+use hostile::{hostile_cases, HostileCase};
 use sidecar_guard::Settings;
 
 fn cases() -> Vec<HostileCase> {

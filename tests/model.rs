@@ -37,11 +37,11 @@ fn the_model_reads_what_k8s_openapi_reads() {
         let Ok(text) = std::fs::read_to_string(&file) else {
             continue;
         };
-        for document in sidecar_guard::yaml::parse_stream(&text, Default::default())
+        for document in sidecar_guard::input::yaml::parse_stream(&text, Default::default())
             .into_iter()
             .flatten()
         {
-            for extracted in sidecar_guard::workload::extract(&document.value)
+            for extracted in sidecar_guard::input::workload::extract(&document.value)
                 .into_iter()
                 .flatten()
             {

@@ -7,39 +7,11 @@ mod common;
 
 use common::*;
 use serde_json::{json, Value};
-use sidecar_guard::schema_check::{self, SUPPORTED_KEYWORDS};
+use sidecar_guard::settings::schema_check::{self, SUPPORTED_KEYWORDS};
 use sidecar_guard::settings::{
     json_schema, validate_with_jsonschema, Settings, SettingsError, SCHEMA_TEXT,
 };
 use std::collections::BTreeSet;
-
-#[test]
-fn committed_schema_and_readme_are_generated() {
-    assert_eq!(
-        SCHEMA_TEXT,
-        sidecar_guard::generated::settings_schema_text(),
-        "policies/settings.schema.json is stale: run `cargo run --bin codegen`"
-    );
-    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README");
-    for (name, content) in [
-        ("rules-table", sidecar_guard::generated::rules_table()),
-        (
-            "rules-reference",
-            sidecar_guard::generated::rules_reference(),
-        ),
-        (
-            "settings-reference",
-            sidecar_guard::generated::settings_reference(),
-        ),
-    ] {
-        let regenerated = sidecar_guard::generated::replace_section(&readme, name, &content)
-            .unwrap_or_else(|| panic!("README lacks the {name} markers"));
-        assert_eq!(
-            regenerated, readme,
-            "README section {name} is stale: run `cargo run --bin codegen`"
-        );
-    }
-}
 
 #[test]
 fn the_schema_uses_only_keywords_the_builtin_validator_checks() {

@@ -1,3 +1,3 @@
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| sidecar_guard::fuzzing::admission(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| sidecar_guard_fuzz::admission(data));

@@ -1,3 +1,3 @@
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| sidecar_guard::fuzzing::settings(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| sidecar_guard_fuzz::settings(data));

@@ -2,8 +2,8 @@
 //! from it: shared by the rules that read a sidecar's own settings.
 
 use super::Pod;
-use crate::context::ConfigFile;
-use crate::roles::ContainerRef;
+use crate::input::context::ConfigFile;
+use crate::sidecars::roles::ContainerRef;
 
 /// Every word of `command` then `args`, with its pointer suffix (`/args/2`). A word that
 /// holds a shell command line (`sh -c "envoy -c /etc/envoy.yaml"`) is also split at white

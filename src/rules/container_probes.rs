@@ -1,9 +1,9 @@
+use super::options::{role_selected, CheckedRole, SeverityOverride};
 use super::{describe_container, Findings, Pod, Rule, RuleSettings};
 use crate::model::IntOrString;
 use crate::model::Probe;
 use crate::report::{Role, Severity};
-use crate::roles::ContainerRef;
-use crate::settings::{role_selected, CheckedRole, SeverityOverride};
+use crate::sidecars::roles::ContainerRef;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

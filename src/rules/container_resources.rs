@@ -1,10 +1,11 @@
+use super::options::{CheckedRole, SeverityOverride};
 use super::{describe_container, Findings, Pod, Rule, RuleSettings};
 use crate::model::Quantity as ApiQuantity;
+use crate::pointer::escape as escape_pointer;
 use crate::quantity::Quantity;
+use crate::quantity::{PositiveNumber, QuantityValue};
 use crate::report::{Role, Severity};
-use crate::roles::ContainerRef;
-use crate::settings::{CheckedRole, QuantityValue, SeverityOverride};
-use crate::yaml::escape_pointer;
+use crate::sidecars::roles::ContainerRef;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -115,41 +116,6 @@ pub struct ResourceSettings {
     /// total requests (0.5: sidecars may request half of what the apps request).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sidecar_share: Option<PositiveNumber>,
-}
-
-/// A number above zero: `2`, `0.5`, or the same as a string (`"2"`), which is what
-/// form-based editors such as Rancher's questions UI produce.
-#[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Serialize)]
-#[serde(transparent)]
-pub struct PositiveNumber(pub f64);
-
-impl PositiveNumber {
-    pub fn parse(text: &str) -> Result<PositiveNumber, String> {
-        match text.trim().parse::<f64>() {
-            Ok(value) if value > 0.0 && value.is_finite() => Ok(PositiveNumber(value)),
-            _ => Err(format!("{text:?} is not a number above 0")),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for PositiveNumber {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        match serde_json::Value::deserialize(deserializer)? {
-            serde_json::Value::Number(n) => PositiveNumber::parse(&n.to_string()),
-            serde_json::Value::String(s) => PositiveNumber::parse(&s),
-            other => Err(format!("expected a number above 0, found {other}")),
-        }
-        .map_err(serde::de::Error::custom)
-    }
-}
-
-impl JsonSchema for PositiveNumber {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "PositiveNumber".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({"type": ["number", "string"], "format": "positive-number", "exclusiveMinimum": 0})
-    }
 }
 
 impl Default for ResourceSettings {
@@ -483,7 +449,7 @@ fn parse_resources<'a>(c: &ContainerRef<'a>, out: &mut Findings) -> Resources<'a
 
 /// Pod-level limits (`spec.resources`), honoured from Kubernetes 1.34.
 fn pod_level_limits(pod: &Pod<'_>) -> BTreeMap<String, Quantity> {
-    if !pod.settings.kubernetes_version.at_least(34) {
+    if !pod.kubernetes_version.at_least(34) {
         return BTreeMap::new();
     }
     pod.spec

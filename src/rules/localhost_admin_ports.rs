@@ -1,10 +1,10 @@
 use super::args::{flag_values, product_config, words};
+use super::options::{role_selected, CheckedRole, SeverityOverride};
 use super::{Findings, Pod, Rule, RuleSettings};
-use crate::catalogue::{tag_major, ConfigKey, DefaultBind, Exposure, Listener};
 use crate::glob::{any_match, Glob};
 use crate::report::Severity;
-use crate::roles::ContainerRef;
-use crate::settings::{role_selected, CheckedRole, SeverityOverride};
+use crate::sidecars::catalogue::{tag_major, ConfigKey, DefaultBind, Exposure, Listener};
+use crate::sidecars::roles::ContainerRef;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -607,7 +607,7 @@ mod tests {
         assert!(!s.contains_key("name"));
         let yaml = "service:\n  http_server: on\n  hot_reload: on\npipeline: {}\n";
         let s = fluent_bit_service(yaml, || {
-            crate::yaml::parse_stream(yaml, crate::yaml::Options::default())
+            crate::input::yaml::parse_stream(yaml, crate::input::yaml::Options::default())
                 .into_iter()
                 .flatten()
                 .next()

@@ -3,8 +3,8 @@
 
 use crate::model::PodSpec;
 use crate::report::{Finding, Severity};
-use crate::roles::ContainerRef;
-use crate::settings::{Settings, SeverityOverride};
+use crate::sidecars::roles::ContainerRef;
+use options::{KubernetesVersion, SeverityOverride};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -77,8 +77,8 @@ pub trait Rule: Sync {
 /// The rule as the registry sees it: no settings type.
 pub trait RegisteredRule: Sync {
     fn meta(&self) -> &'static RuleMeta;
-    fn severity_override(&self, settings: &Settings) -> Option<SeverityOverride>;
-    fn run(&self, pod: &Pod<'_>, settings: &Settings, out: &mut Findings);
+    fn severity_override(&self, settings: &RulesSettings) -> Option<SeverityOverride>;
+    fn run(&self, pod: &Pod<'_>, settings: &RulesSettings, out: &mut Findings);
 }
 
 // Runs at compile time only (in const assertions), where a bad index fails the build.
@@ -120,11 +120,11 @@ macro_rules! registry {
                 fn meta(&self) -> &'static RuleMeta {
                     &$module::$rule::META
                 }
-                fn severity_override(&self, settings: &Settings) -> Option<SeverityOverride> {
-                    settings.rules.$field.severity()
+                fn severity_override(&self, settings: &RulesSettings) -> Option<SeverityOverride> {
+                    settings.$field.severity()
                 }
-                fn run(&self, pod: &Pod<'_>, settings: &Settings, out: &mut Findings) {
-                    Rule::check(self, pod, &settings.rules.$field, out)
+                fn run(&self, pod: &Pod<'_>, settings: &RulesSettings, out: &mut Findings) {
+                    Rule::check(self, pod, &settings.$field, out)
                 }
             }
         )*
@@ -140,6 +140,7 @@ pub mod container_probes;
 pub mod container_resources;
 pub mod localhost_admin_ports;
 pub mod native_sidecars;
+pub mod options;
 pub mod port_conflicts;
 pub mod readonly_log_mounts;
 pub mod shared_process_namespace;
@@ -152,6 +153,11 @@ registry! {
     native_sidecars::NativeSidecars => native_sidecars: "native-sidecars",
     port_conflicts::PortConflicts => port_conflicts: "port-conflicts",
     shared_process_namespace::SharedProcessNamespace => shared_process_namespace: "shared-process-namespace",
+}
+
+/// Every rule id, in registry order.
+pub fn ids() -> Vec<&'static str> {
+    ALL.iter().map(|r| r.meta().id).collect()
 }
 
 /// Looks a rule up by id.
@@ -186,25 +192,26 @@ pub struct Pod<'a> {
     /// The object's namespace, where written (finds its ConfigMaps in `context`).
     pub namespace: Option<&'a str>,
     /// Related objects of the same input.
-    pub context: &'a crate::context::Context,
+    pub context: &'a crate::input::context::Context,
     /// Which input the object came from (see `Context::from_inputs`).
     pub origin: usize,
     /// Init containers and containers, classified, in pod order; exempt ones left out.
     pub containers: Vec<ContainerRef<'a>>,
     /// Ephemeral containers (role `ephemeral`), for the rules that apply to them.
     pub ephemeral: Vec<ContainerRef<'a>>,
-    pub settings: &'a Settings,
+    /// The Kubernetes version the objects are for (gates version-dependent findings).
+    pub kubernetes_version: KubernetesVersion,
 }
 
 impl<'a> Pod<'a> {
     /// The containers whose role is selected.
     pub fn with_roles<'s>(
         &'s self,
-        roles: &'s [crate::settings::CheckedRole],
+        roles: &'s [options::CheckedRole],
     ) -> impl Iterator<Item = &'s ContainerRef<'a>> + 's {
         self.containers
             .iter()
-            .filter(move |c| crate::settings::role_selected(roles, c.role))
+            .filter(move |c| options::role_selected(roles, c.role))
     }
 
     pub fn pointer(&self, suffix: &str) -> String {
@@ -293,6 +300,7 @@ impl<'e> Findings<'e> {
             path: format!("{}{suffix}", container.pointer),
             message,
             help,
+            line: None,
             injected_by: container.injected_by.map(|p| p.id.to_string()),
             position: Some(container.position),
         });
@@ -311,6 +319,7 @@ impl<'e> Findings<'e> {
             path,
             message,
             help,
+            line: None,
             injected_by: None,
             position: None,
         });

@@ -1,6 +1,6 @@
 use super::{Findings, Pod, Rule, SeverityOnly};
 use crate::report::{Role, Severity};
-use crate::roles::ContainerRef;
+use crate::sidecars::roles::ContainerRef;
 
 declare_rule! {
     /// ## What it does
@@ -86,11 +86,8 @@ impl Rule for NativeSidecars {
     type Settings = SeverityOnly;
 
     fn check(&self, pod: &Pod<'_>, _: &SeverityOnly, out: &mut Findings) {
-        let supported = pod
-            .settings
-            .kubernetes_version
-            .at_least(NATIVE_SIDECARS_MINOR);
-        let version = pod.settings.kubernetes_version;
+        let supported = pod.kubernetes_version.at_least(NATIVE_SIDECARS_MINOR);
+        let version = pod.kubernetes_version;
         for c in &pod.containers {
             match c.role {
                 Role::Sidecar if pod.run_to_completion => classic_in_job(pod, c, out),

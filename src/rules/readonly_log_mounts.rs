@@ -1,9 +1,9 @@
+use super::options::SeverityOverride;
 use super::{describe_container, Findings, Pod, Rule, RuleSettings};
-use crate::catalogue::StateSyntax;
 use crate::glob::{any_match, Glob};
+use crate::pointer::escape as escape_pointer;
 use crate::report::{Role, Severity};
-use crate::settings::SeverityOverride;
-use crate::yaml::escape_pointer;
+use crate::sidecars::catalogue::StateSyntax;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -173,7 +173,7 @@ impl Rule for ReadonlyLogMounts {
         // Mounts per volume, and which volumes hold logs.
         let mut mounts: BTreeMap<&str, Vec<Mount>> = BTreeMap::new();
         let mut log_volumes: Vec<&str> = Vec::new();
-        let everyone: Vec<&crate::roles::ContainerRef<'_>> =
+        let everyone: Vec<&crate::sidecars::roles::ContainerRef<'_>> =
             pod.containers.iter().chain(&pod.ephemeral).collect();
         for (ci, c) in everyone.iter().enumerate() {
             for (index, m) in c.container.volume_mounts.iter().flatten().enumerate() {
@@ -267,7 +267,7 @@ impl Rule for ReadonlyLogMounts {
 /// `its position files a, b (pos_file in ConfigMap name/file)`.
 fn state_files_under(
     pod: &Pod<'_>,
-    c: &crate::roles::ContainerRef<'_>,
+    c: &crate::sidecars::roles::ContainerRef<'_>,
     mount_path: &str,
 ) -> Option<String> {
     let syntax = c.product.and_then(|p| p.log_state)?;
@@ -352,7 +352,7 @@ mod tests {
         assert_eq!(fluent_bit_dbs(classic, || None), ["/var/log/flb_app.db"]);
         let yaml = "pipeline:\n  inputs:\n    - name: tail\n      path: /logs/*.log\n      db: /state/tail.db\n";
         let read = || {
-            crate::yaml::parse_stream(yaml, crate::yaml::Options::default())
+            crate::input::yaml::parse_stream(yaml, crate::input::yaml::Options::default())
                 .into_iter()
                 .flatten()
                 .next()

@@ -17,10 +17,11 @@
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 use js_sys::JSON;
+use serde::Serialize;
 use serde_json::{json, Value};
-use sidecar_guard::settings::{parse_settings_text, SettingsError};
-use sidecar_guard::{yaml, Settings};
-use std::cell::RefCell;
+use sidecar_guard::pipeline::{self, Source};
+use sidecar_guard::settings::{parse_settings_text, SettingsCache, SettingsError};
+use sidecar_guard::Settings;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -29,98 +30,39 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(skip_typescript)]
 pub fn validate(input: JsValue, settings: JsValue) -> Result<JsValue, JsError> {
     let settings = load_settings(&settings)?;
-    let mut reports = Vec::new();
-    let mut errors = Vec::new();
-    // An object, and text that is one JSON object, take the fast path: no `Value`, no
-    // line index (JSON text finds the lines of just the pointers its reports name).
-    let text = match input.as_string() {
-        Some(text) => text,
-        None if input.is_object() => {
-            let text = stringify(&input, "the input")?;
-            let results = match sidecar_guard::extract_json_document(&text) {
-                Some(objects) => sidecar_guard::check_objects(objects, &settings),
-                // Not one object the fast path reads: judged as a document (it says why).
-                None => sidecar_guard::check(&parse_json(&text, "the input")?, &settings),
-            };
-            collect(results, 0, |_| None, &mut reports, &mut errors);
-            return finish(reports, errors);
-        }
+    // An object is judged as its JSON, which has no lines worth naming.
+    let (text, has_lines) = match input.as_string() {
+        Some(text) => (text, true),
+        None if input.is_object() => (stringify(&input, "the input")?, false),
         None => {
             return Err(JsError::new(
                 "validate() takes YAML or JSON text, or a Kubernetes object",
             ))
         }
     };
-    if let Some(objects) = sidecar_guard::extract_json_document(&text) {
-        let line_of = |pointer: &str| sidecar_guard::json_lines::line_of(&text, pointer);
-        let results = sidecar_guard::check_objects(objects, &settings);
-        collect(results, 0, line_of, &mut reports, &mut errors);
-        return finish(reports, errors);
-    }
-    let documents = yaml::split_stream(&text);
-    if documents.is_empty() {
+    let source = Source {
+        has_lines,
+        ..Source::text(&text)
+    };
+    let run = pipeline::check_sources(&[source], &settings);
+    if !run.empty_sources.is_empty() {
         return Err(JsError::new("no Kubernetes objects: the input is empty"));
     }
-    // The ConfigMaps of every document are context for each pod (a sidecar's config).
-    let context = sidecar_guard::Context::from_texts(documents.iter().map(|d| (0, d)));
-    for (position, document) in documents.iter().enumerate() {
-        match document.parse(yaml::Options { track_lines: true }) {
-            Ok(doc) => collect(
-                sidecar_guard::check_in(&doc.value, &settings, &context),
-                doc.index,
-                |p| doc.lines.line_of(p),
-                &mut reports,
-                &mut errors,
-            ),
-            Err(e) => errors.push(format!("document {position}: {e}")),
+    let mut reports = Vec::with_capacity(run.outcomes.len());
+    let mut errors = Vec::new();
+    for outcome in run.outcomes {
+        match outcome.result {
+            Ok(report) => reports.push(report),
+            Err(e) => {
+                let at = e.line.map(|l| format!(" (line {l})")).unwrap_or_default();
+                errors.push(format!("document {}{at}: {e}", e.document));
+            }
         }
     }
-    finish(reports, errors)
-}
-
-fn finish(reports: Vec<Value>, errors: Vec<String>) -> Result<JsValue, JsError> {
     if !errors.is_empty() {
         return Err(JsError::new(&errors.join("; ")));
     }
-    to_js(&Value::Array(reports))
-}
-
-/// Each report of one document as a plain object, each error as a message.
-fn collect(
-    results: Vec<Result<sidecar_guard::Report, sidecar_guard::Error>>,
-    index: usize,
-    line_of: impl Fn(&str) -> Option<usize>,
-    reports: &mut Vec<Value>,
-    errors: &mut Vec<String>,
-) {
-    for result in results {
-        push(result, index, &line_of, reports, errors);
-    }
-}
-
-/// One report as a plain object (with its document and line), or one error message.
-fn push(
-    result: Result<sidecar_guard::Report, sidecar_guard::Error>,
-    index: usize,
-    line_of: impl Fn(&str) -> Option<usize>,
-    reports: &mut Vec<Value>,
-    errors: &mut Vec<String>,
-) {
-    match result {
-        Ok(report) => {
-            let mut value = report.to_json(&line_of);
-            if let Some(map) = value.as_object_mut() {
-                map.insert("document".to_string(), json!(index));
-                map.insert("line".to_string(), json!(line_of(&report.pointer)));
-            }
-            reports.push(value);
-        }
-        Err(e) => {
-            let line = e.line().or_else(|| e.pointer().and_then(&line_of));
-            let at = line.map(|l| format!(" (line {l})")).unwrap_or_default();
-            errors.push(format!("document {index}{at}: {e}"));
-        }
-    }
+    to_js(&reports)
 }
 
 /// Checks settings: every problem with its JSON pointer; an empty list when valid.
@@ -144,38 +86,31 @@ pub fn rules() -> Result<JsValue, JsError> {
 }
 
 thread_local! {
-    /// The last settings read, by their JSON text: callers validate many manifests with
-    /// the same settings, and checking settings costs more than judging a pod.
-    static SETTINGS: RefCell<Option<(String, Rc<Settings>)>> = const { RefCell::new(None) };
+    static SETTINGS: SettingsCache = const { SettingsCache::new() };
 }
 
 fn load_settings(settings: &JsValue) -> Result<Rc<Settings>, JsError> {
     // The cache key: the settings as text, or nothing given (the defaults). Anything
     // else has no key and gets `settings_document`'s error.
     let key = if settings.is_undefined() || settings.is_null() {
-        Some(String::new())
+        String::new()
     } else if let Some(text) = settings.as_string() {
-        Some(format!("t{text}"))
+        format!("t{text}")
     } else if settings.is_object() {
-        Some(format!("o{}", stringify(settings, "the settings")?))
+        format!("o{}", stringify(settings, "the settings")?)
     } else {
-        None
+        return Err(invalid_settings(
+            &settings_document(settings).err().unwrap_or_default(),
+        ));
     };
-    let cached = SETTINGS.with(|cell| {
-        cell.borrow()
-            .as_ref()
-            .filter(|(k, _)| key.as_ref() == Some(k))
-            .map(|(_, s)| Rc::clone(s))
-    });
-    if let Some(settings) = cached {
-        return Ok(settings);
-    }
-    let document = settings_document(settings).map_err(|e| invalid_settings(&e))?;
-    let parsed = Rc::new(Settings::from_value(&document).map_err(|e| invalid_settings(&e))?);
-    if let Some(key) = key {
-        SETTINGS.with(|cell| *cell.borrow_mut() = Some((key, Rc::clone(&parsed))));
-    }
-    Ok(parsed)
+    SETTINGS
+        .with(|cache| {
+            cache.get(&key, || {
+                let document = settings_document(settings)?;
+                Settings::from_value(&document)
+            })
+        })
+        .map_err(|errors| invalid_settings(&errors))
 }
 
 fn invalid_settings(errors: &[SettingsError]) -> JsError {
@@ -228,7 +163,7 @@ fn to_value(value: &JsValue, what: &str) -> Result<Value, JsError> {
     parse_json(&stringify(value, what)?, what)
 }
 
-fn to_js(value: &Value) -> Result<JsValue, JsError> {
+fn to_js(value: &impl Serialize) -> Result<JsValue, JsError> {
     let text = serde_json::to_string(value).map_err(|e| JsError::new(&e.to_string()))?;
     JSON::parse(&text).map_err(|_| JsError::new("internal error: the result is not JSON"))
 }

@@ -1,22 +1,34 @@
 //! Files, directories and stdin → parsed documents → reports, with source positions.
 
 use crate::kustomize;
-use sidecar_guard::yaml::{self, LineIndex};
-use sidecar_guard::{check_input, Context, Error, Report, Settings, Status};
+use sidecar_guard::pipeline::{self, DocumentError, Source, Treatment};
+use sidecar_guard::{Report, Settings, Status};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// One object's outcome, or one input that could not be read.
+/// One object's report, or one document's error, with the file it came from.
 pub struct Outcome {
-    /// The file as named on the command line (or `-` for stdin).
+    /// The file as named on the command line, as found in a folder, or `-` for stdin.
     pub source: String,
-    /// 0-based document index in the file; None when the whole file failed.
-    pub document: Option<usize>,
-    /// 1-based line where the document (or object) starts.
-    pub line: Option<usize>,
-    pub result: Result<Report, Error>,
-    /// Line of each finding, in `Report::findings` order.
-    pub finding_lines: Vec<Option<usize>>,
+    pub result: Result<Report, DocumentError>,
+}
+
+impl Outcome {
+    /// 0-based index of the document in its file.
+    pub fn document(&self) -> usize {
+        match &self.result {
+            Ok(report) => report.document,
+            Err(e) => e.document,
+        }
+    }
+
+    /// 1-based line where the object (or the problem) is.
+    pub fn line(&self) -> Option<usize> {
+        match &self.result {
+            Ok(report) => report.line,
+            Err(e) => e.line,
+        }
+    }
 }
 
 pub struct Results {
@@ -132,7 +144,7 @@ pub fn check_paths(paths: &[String], settings: &Settings) -> Results {
         if argument == "-" {
             let mut bytes = Vec::new();
             match std::io::stdin().lock().read_to_end(&mut bytes) {
-                Ok(_) => inputs.extend(Input::new("-", bytes, Origin::Named, &mut results)),
+                Ok(_) => inputs.extend(Input::new("-", bytes, Treatment::AsGiven, &mut results)),
                 Err(e) => results
                     .input_errors
                     .push(("-".to_string(), format!("cannot read standard input: {e}"))),
@@ -141,92 +153,73 @@ pub fn check_paths(paths: &[String], settings: &Settings) -> Results {
         }
         let path = Path::new(argument);
         if path.is_dir() {
-            let mut files = Vec::new();
-            walk(path, &mut files, &mut results);
-            if files.is_empty() {
-                results.input_errors.push((
-                    argument.clone(),
-                    "no *.yaml, *.yml or *.json files in this directory".to_string(),
-                ));
-            }
-            let patches = kustomize::patches(&files);
-            // Kustomizations are read for their patch lists; they are not Kubernetes objects.
-            files.retain(|f| !kustomize::is_kustomization(f));
-            for file in files {
-                let origin = match patches.get(&file) {
-                    Some(kustomization) => Origin::Patch(kustomization.clone()),
-                    None => Origin::Walked,
-                };
-                inputs.extend(read(&file, origin, &mut results));
-            }
+            read_folder(argument, &mut inputs, &mut results);
         } else {
-            inputs.extend(read(path, Origin::Named, &mut results));
+            inputs.extend(read(path, Treatment::AsGiven, &mut results));
         }
     }
-    let mut documents: Vec<(usize, yaml::DocumentText)> = Vec::new();
-    for (i, input) in inputs.iter().enumerate() {
-        let split = yaml::split_stream(&input.text);
-        if split.is_empty() {
+    let sources: Vec<Source> = inputs
+        .iter()
+        .map(|input| Source::text(&input.text).treated(input.treatment.clone()))
+        .collect();
+    let run = pipeline::check_sources(&sources, settings);
+    for index in run.empty_sources {
+        if let Some(input) = inputs.get(index) {
             input.report_empty(&mut results);
         }
-        documents.extend(split.into_iter().map(|d| (i, d)));
     }
-    // The ConfigMaps of every input first (only documents that can hold one are parsed
-    // for it); then each document is parsed, checked and dropped, on every core.
-    let context = Context::from_texts(documents.iter().map(|(i, d)| (*i, d)));
-    let judge = |(i, text): &(usize, yaml::DocumentText)| -> Vec<Outcome> {
-        let Some(input) = inputs.get(*i) else {
-            return Vec::new();
-        };
-        match text.parse(yaml::Options { track_lines: true }) {
-            Ok(doc) => judged(&doc.value, *i, input, settings, &context)
-                .into_iter()
-                .map(|result| {
-                    let (line, finding_lines) = positions(&result, &doc.lines, doc.line);
-                    Outcome {
-                        source: input.source.clone(),
-                        document: Some(doc.index),
-                        line,
-                        result,
-                        finding_lines,
-                    }
-                })
-                .collect(),
-            Err(e) => vec![Outcome {
-                source: input.source.clone(),
-                document: Some(text.index),
-                line: e.line,
-                result: Err(e.into()),
-                finding_lines: Vec::new(),
-            }],
-        }
-    };
-    results
+    results.outcomes = run
         .outcomes
-        .extend(on_every_core(&documents, judge).into_iter().flatten());
+        .into_iter()
+        .map(|outcome| Outcome {
+            source: inputs
+                .get(outcome.source)
+                .map(|input| input.source.clone())
+                .unwrap_or_default(),
+            result: outcome.result,
+        })
+        .collect();
     results
+}
+
+/// The manifests under a folder, each marked as found by walking (or as a patch its
+/// kustomization lists); kustomizations themselves are read only for their patch lists.
+fn read_folder(argument: &str, inputs: &mut Vec<Input>, results: &mut Results) {
+    let mut files = Vec::new();
+    walk(Path::new(argument), &mut files, results);
+    if files.is_empty() {
+        results.input_errors.push((
+            argument.to_string(),
+            "no *.yaml, *.yml or *.json files in this directory".to_string(),
+        ));
+    }
+    let patches = kustomize::patches(&files);
+    files.retain(|f| !kustomize::is_kustomization(f));
+    for file in files {
+        let treatment = match patches.get(&file) {
+            Some(kustomization) => Treatment::Patch {
+                kustomization: kustomization.clone(),
+            },
+            None => Treatment::FoundInFolder,
+        };
+        inputs.extend(read(&file, treatment, results));
+    }
 }
 
 /// One input's text, and how it was found.
 struct Input {
     source: String,
     text: String,
-    origin: Origin,
-}
-
-/// How an input was found: what the user named is judged as given; a folder holds other
-/// YAML too (CI configs, Helm values) and kustomize patches.
-enum Origin {
-    /// A file argument or standard input.
-    Named,
-    /// A file found by walking a folder.
-    Walked,
-    /// A walked file that this kustomization lists as a patch.
-    Patch(String),
+    treatment: Treatment,
 }
 
 impl Input {
-    fn new(source: &str, bytes: Vec<u8>, origin: Origin, results: &mut Results) -> Option<Input> {
+    fn new(
+        source: &str,
+        bytes: Vec<u8>,
+        treatment: Treatment,
+        results: &mut Results,
+    ) -> Option<Input> {
         let Ok(text) = String::from_utf8(bytes) else {
             results.input_errors.push((
                 source.to_string(),
@@ -237,14 +230,14 @@ impl Input {
         Some(Input {
             source: source.to_string(),
             text,
-            origin,
+            treatment,
         })
     }
 
     /// An input with no documents: an error when the user named it, a skipped file when a
     /// folder walk found it.
     fn report_empty(&self, results: &mut Results) {
-        if matches!(self.origin, Origin::Named) {
+        if self.treatment == Treatment::AsGiven {
             results.input_errors.push((
                 self.source.clone(),
                 "no Kubernetes objects (the input is empty)".to_string(),
@@ -257,116 +250,15 @@ impl Input {
     }
 }
 
-fn read(path: &Path, origin: Origin, results: &mut Results) -> Option<Input> {
+fn read(path: &Path, treatment: Treatment, results: &mut Results) -> Option<Input> {
     let source = path.display().to_string();
     match std::fs::read(path) {
-        Ok(bytes) => Input::new(&source, bytes, origin, results),
+        Ok(bytes) => Input::new(&source, bytes, treatment, results),
         Err(e) => {
             results
                 .input_errors
                 .push((source, format!("cannot read: {e}")));
             None
         }
-    }
-}
-
-/// Why a walked document that names neither `apiVersion` nor `kind` is skipped.
-pub const NOT_AN_OBJECT: &str = "not a Kubernetes object (no apiVersion or kind)";
-
-/// The reports of one document. A file a kustomization lists as a patch is a fragment,
-/// never judged as a whole object (nor refused as an invalid one); a walked file with
-/// neither `apiVersion` nor `kind` is some other YAML (a CI config, Helm values). Both are
-/// skipped with their reason; what the user named is judged as given.
-fn judged(
-    document: &serde_json::Value,
-    origin: usize,
-    input: &Input,
-    settings: &Settings,
-    context: &Context,
-) -> Vec<Result<Report, Error>> {
-    let text = |pointer: &str| document.pointer(pointer).and_then(|v| v.as_str());
-    let skipped = |kind: &str, reason: String| {
-        vec![Ok(Report::skipped(
-            kind,
-            text("/apiVersion").unwrap_or_default(),
-            text("/metadata/name").map(str::to_string),
-            text("/metadata/namespace").map(str::to_string),
-            String::new(),
-            reason,
-        ))]
-    };
-    let foreign = || {
-        !document.is_object()
-            || (document.get("apiVersion").is_none() && document.get("kind").is_none())
-    };
-    match &input.origin {
-        Origin::Patch(kustomization) => skipped(
-            text("/kind").unwrap_or("<no kind>"),
-            format!("a patch listed in {kustomization}"),
-        ),
-        Origin::Walked if foreign() => skipped("", NOT_AN_OBJECT.to_string()),
-        Origin::Named | Origin::Walked => check_input(document, settings, context, origin),
-    }
-}
-
-fn on_every_core<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    // Below this many per thread, starting threads costs more than it saves.
-    const MIN_PER_THREAD: usize = 64;
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = cores.min(items.len() / MIN_PER_THREAD).max(1);
-    if threads == 1 {
-        return items.iter().map(&work).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    let work = &work;
-    std::thread::scope(|scope| {
-        // A chunk whose thread cannot be started (a process out of threads) is done on
-        // this one instead.
-        let parts: Vec<Result<_, &[T]>> = items
-            .chunks(chunk)
-            .map(|part| {
-                std::thread::Builder::new()
-                    .spawn_scoped(scope, move || part.iter().map(work).collect::<Vec<R>>())
-                    .map_err(|_| part)
-            })
-            .collect();
-        let mut out = Vec::with_capacity(items.len());
-        for part in parts {
-            match part {
-                Ok(handle) => match handle.join() {
-                    Ok(results) => out.extend(results),
-                    // A panic in a worker is a bug; surface it as the panic it was.
-                    Err(panic) => std::panic::resume_unwind(panic),
-                },
-                Err(part) => out.extend(part.iter().map(work)),
-            }
-        }
-        out
-    })
-}
-
-fn positions(
-    result: &Result<Report, Error>,
-    lines: &LineIndex,
-    document_line: usize,
-) -> (Option<usize>, Vec<Option<usize>>) {
-    match result {
-        Ok(report) => {
-            let start = lines.line_of(&report.pointer).or(Some(document_line));
-            (
-                start,
-                report
-                    .findings
-                    .iter()
-                    .map(|f| lines.line_of(&f.path))
-                    .collect(),
-            )
-        }
-        Err(e) => (
-            e.line()
-                .or_else(|| e.pointer().and_then(|p| lines.line_of(p)))
-                .or(Some(document_line)),
-            Vec::new(),
-        ),
     }
 }

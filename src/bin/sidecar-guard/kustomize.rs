@@ -2,7 +2,7 @@
 //! patches are fragments, not whole objects, and are reported as skipped.
 
 use serde_json::Value;
-use sidecar_guard::yaml;
+use sidecar_guard::input::yaml;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

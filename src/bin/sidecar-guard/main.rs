@@ -196,7 +196,7 @@ fn explain(id: &str) -> ExitCode {
         None => {
             eprintln!(
                 "sidecar-guard: unknown rule {id:?}; rules are: {}",
-                sidecar_guard::rule_ids().join(", ")
+                sidecar_guard::rules::ids().join(", ")
             );
             ExitCode::from(2)
         }

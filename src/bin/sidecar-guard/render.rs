@@ -2,6 +2,7 @@
 
 use crate::inputs::{Outcome, Results};
 use serde_json::{json, Value};
+use sidecar_guard::pipeline::DocumentError;
 use sidecar_guard::{rules, Severity, Status};
 use std::fmt::Write;
 
@@ -95,13 +96,15 @@ pub fn text(results: &Results, color: bool, quiet: bool) -> String {
         );
     }
     for outcome in &results.outcomes {
-        let here = location(&outcome.source, outcome.line);
+        let here = location(&outcome.source, outcome.line());
         match &outcome.result {
             Err(e) => {
                 let _ = writeln!(out, "{here}: {} {e}", paint.wrap("1;31", "error:"));
             }
             Ok(report) if report.status == Status::Skipped => match &report.skip_reason {
-                Some(reason) if reason == crate::inputs::NOT_AN_OBJECT => not_objects += 1,
+                Some(reason) if reason == sidecar_guard::pipeline::NOT_AN_OBJECT => {
+                    not_objects += 1
+                }
                 Some(reason) if !quiet => {
                     let _ = writeln!(
                         out,
@@ -139,11 +142,11 @@ pub fn text(results: &Results, color: bool, quiet: bool) -> String {
                     paint.bold(&object_name(report)),
                     paint.dim(&injected_note(report))
                 );
-                for (finding, line) in report.findings.iter().zip(&outcome.finding_lines) {
+                for finding in &report.findings {
                     let _ = writeln!(
                         out,
                         "  {} {} {} {}",
-                        paint.dim(&format!("{}:", location(&outcome.source, *line))),
+                        paint.dim(&format!("{}:", location(&outcome.source, finding.line))),
                         paint.severity(finding.severity),
                         paint.bold(&finding.rule),
                         finding.message
@@ -179,7 +182,7 @@ pub fn text(results: &Results, color: bool, quiet: bool) -> String {
             "{} {} in walked folders: {}",
             paint.dim("skipped"),
             count(not_objects, "document"),
-            paint.dim(crate::inputs::NOT_AN_OBJECT)
+            paint.dim(sidecar_guard::pipeline::NOT_AN_OBJECT)
         );
     }
     if !quiet {
@@ -211,25 +214,26 @@ fn summary_line(results: &Results) -> String {
 
 fn outcome_json(outcome: &Outcome) -> Value {
     let mut object = match &outcome.result {
-        Ok(report) => {
-            let mut lines = outcome.finding_lines.iter();
-            report.to_json(|_| lines.next().copied().flatten())
-        }
+        Ok(report) => serde_json::to_value(report).unwrap_or_default(),
         Err(e) => {
-            json!({"status": "error", "error": {"message": e.to_string(), "line": e.line(), "pointer": e.pointer()}})
+            json!({"status": "error", "error": {"message": e.to_string(), "line": e.line, "pointer": e.error.pointer()}, "document": e.document, "line": e.line})
         }
     };
     if let Some(map) = object.as_object_mut() {
         map.insert("source".into(), json!(outcome.source));
-        map.insert("document".into(), json!(outcome.document));
-        map.insert("line".into(), json!(outcome.line));
     }
     object
 }
 
 /// A document that is not YAML/JSON at all: an input error, not an object.
 fn is_syntax_error(outcome: &Outcome) -> bool {
-    matches!(outcome.result, Err(sidecar_guard::Error::Syntax(_)))
+    matches!(
+        &outcome.result,
+        Err(DocumentError {
+            error: sidecar_guard::Error::Syntax(_),
+            ..
+        })
+    )
 }
 
 /// Unreadable inputs, then documents that do not parse, each with where it is.
@@ -244,7 +248,7 @@ fn input_errors_json(results: &Results) -> Vec<Value> {
         .filter(|o| is_syntax_error(o))
         .map(|o| {
             let message = o.result.as_ref().err().map(ToString::to_string);
-            json!({"source": o.source, "document": o.document, "line": o.line, "message": message})
+            json!({"source": o.source, "document": o.document(), "line": o.line(), "message": message})
         });
     unreadable.chain(unparsable).collect()
 }

@@ -2,7 +2,8 @@
 
 use crate::inputs::Results;
 use serde_json::{json, Value};
-use sidecar_guard::{rules, Severity, IGNORE_ANNOTATION_RULE};
+use sidecar_guard::pipeline::IGNORE_ANNOTATION_RULE;
+use sidecar_guard::{rules, Severity};
 
 fn level(severity: Severity) -> &'static str {
     match severity {
@@ -49,9 +50,9 @@ pub fn sarif(results: &Results) -> String {
         let Ok(report) = &outcome.result else {
             continue;
         };
-        for (finding, line) in report.findings.iter().zip(&outcome.finding_lines) {
+        for finding in &report.findings {
             let mut physical = json!({"artifactLocation": {"uri": artifact_uri(&outcome.source)}});
-            if let (Some(line), Some(map)) = (line, physical.as_object_mut()) {
+            if let (Some(line), Some(map)) = (finding.line, physical.as_object_mut()) {
                 map.insert("region".into(), json!({"startLine": line}));
             }
             let index = rule_ids.iter().position(|id| *id == finding.rule);
@@ -76,7 +77,7 @@ pub fn sarif(results: &Results) -> String {
     for outcome in &results.outcomes {
         if let Err(e) = &outcome.result {
             let mut physical = json!({"artifactLocation": {"uri": artifact_uri(&outcome.source)}});
-            if let (Some(line), Some(map)) = (outcome.line, physical.as_object_mut()) {
+            if let (Some(line), Some(map)) = (outcome.line(), physical.as_object_mut()) {
                 map.insert("region".into(), json!({"startLine": line}));
             }
             notifications.push(json!({"level": "error", "message": {"text": e.to_string()}, "locations": [{"physicalLocation": physical}]}));

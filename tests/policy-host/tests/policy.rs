@@ -2,6 +2,9 @@
 //! fixture as an AdmissionRequest gets the verdict the core's findings call for; settings
 //! validation; malformed requests are rejected with a message, never a trap.
 
+#[path = "../../support/hostile.rs"]
+mod hostile;
+
 use policy_host::{call, load, policy_path, WapcHost};
 
 use serde_json::{json, Value};
@@ -119,7 +122,7 @@ fn every_rule_fixture_gets_the_cores_verdict() {
         let settings_value = settings_json(&case);
         let settings = Settings::from_value(&settings_value).expect("fixture settings valid");
         let text = std::fs::read_to_string(&case).expect("readable");
-        for (index, document) in sidecar_guard::yaml::parse_stream(&text, Default::default())
+        for (index, document) in sidecar_guard::input::yaml::parse_stream(&text, Default::default())
             .into_iter()
             .enumerate()
         {
@@ -332,7 +335,7 @@ fn malformed_requests_are_rejected_with_a_message_never_a_trap() {
 /// with a message; none is a trap.
 #[test]
 fn hostile_inputs_are_rejected_with_a_message_never_a_trap() {
-    let cases = sidecar_guard::fuzzing::hostile_cases(
+    let cases = hostile::hostile_cases(
         &std::fs::read_to_string(repo().join("tests/hostile/cases.json")).expect("cases"),
     )
     .expect("cases.json");
@@ -351,7 +354,7 @@ fn hostile_inputs_are_rejected_with_a_message_never_a_trap() {
             "{}: {raw}",
             case.name
         );
-        let documents = sidecar_guard::yaml::parse_stream(&case.text, Default::default());
+        let documents = sidecar_guard::input::yaml::parse_stream(&case.text, Default::default());
         for document in documents.into_iter().flatten() {
             let response = validate(&request("CREATE", document.value, json!({})));
             assert_eq!(response["accepted"], false, "{}: {response}", case.name);
@@ -420,7 +423,7 @@ fn settings_validation() {
         let path = repo().join(format!("policies/{name}.yaml"));
         let text =
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let manifest = sidecar_guard::yaml::parse_stream(&text, Default::default())
+        let manifest = sidecar_guard::input::yaml::parse_stream(&text, Default::default())
             .remove(0)
             .expect("yaml")
             .value;
@@ -453,7 +456,7 @@ fn conformance_samples_get_the_peers_verdicts_through_the_policy() {
             .join("conformance")
             .join(case["file"].as_str().expect("file"));
         let text = std::fs::read_to_string(&file).expect("sample");
-        for document in sidecar_guard::yaml::parse_stream(&text, Default::default()) {
+        for document in sidecar_guard::input::yaml::parse_stream(&text, Default::default()) {
             let object = document.expect("sample parses").value;
             if !case["object"].is_null()
                 && object.pointer("/metadata/name") != Some(&case["object"])

@@ -2,17 +2,19 @@
 //! manifests are what codegen makes of the registry, the settings and the README, and
 //! they say what the engine does.
 
-mod common;
+use std::path::PathBuf;
 
-use common::*;
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
 use serde_json::{json, Value};
-use sidecar_guard::generated::{self, admission_rules, cluster_policies};
 use sidecar_guard::Settings;
+use xtask::{self as generated, admission_rules, cluster_policies};
 
 fn load_yaml(relative: &str) -> Value {
     let text = std::fs::read_to_string(repo_root().join(relative))
         .unwrap_or_else(|e| panic!("{relative}: {e}"));
-    let mut docs = sidecar_guard::yaml::parse_stream(&text, Default::default());
+    let mut docs = sidecar_guard::input::yaml::parse_stream(&text, Default::default());
     assert_eq!(docs.len(), 1, "{relative}: one document");
     docs.remove(0)
         .unwrap_or_else(|e| panic!("{relative}: {e}"))
@@ -29,12 +31,12 @@ fn generated_files_are_fresh_and_read_back_to_what_was_generated() {
     assert_eq!(
         load_yaml("policies/metadata.yml"),
         generated::metadata(&usage()),
-        "policies/metadata.yml is stale: run `cargo run --bin codegen`"
+        "policies/metadata.yml is stale: run `cargo xtask codegen`"
     );
     assert_eq!(
         load_yaml("artifacthub-pkg.yml"),
         generated::artifacthub_package(&usage()),
-        "artifacthub-pkg.yml is stale: run `cargo run --bin codegen`"
+        "artifacthub-pkg.yml is stale: run `cargo xtask codegen`"
     );
     for (name, manifest) in cluster_policies() {
         assert_eq!(
@@ -87,7 +89,7 @@ fn metadata_has_kubewardens_fields() {
     let usage_text = annotations["io.kubewarden.policy.usage"]
         .as_str()
         .expect("usage");
-    for rule in sidecar_guard::rule_ids() {
+    for rule in sidecar_guard::rules::ids() {
         assert!(usage_text.contains(rule), "usage text names {rule}");
     }
 }
@@ -106,10 +108,13 @@ fn artifacthub_package_matches_metadata_and_settings() {
         metadata["annotations"]["io.artifacthub.resources"]
     );
     let parse = |text: &Value| {
-        sidecar_guard::yaml::parse_stream(text.as_str().expect("a YAML string"), Default::default())
-            .remove(0)
-            .expect("yaml")
-            .value
+        sidecar_guard::input::yaml::parse_stream(
+            text.as_str().expect("a YAML string"),
+            Default::default(),
+        )
+        .remove(0)
+        .expect("yaml")
+        .value
     };
     assert_eq!(
         parse(&package["annotations"]["kubewarden/rules"]),

@@ -118,7 +118,7 @@ fn element(bytes: &[u8], at: usize, index: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml;
+    use crate::input::yaml;
 
     /// Every pointer of a pretty-printed document gets the line the YAML reader gives.
     #[test]
@@ -142,7 +142,7 @@ mod tests {
             let children: Vec<(String, &serde_json::Value)> = match node {
                 serde_json::Value::Object(map) => map
                     .iter()
-                    .map(|(k, v)| (format!("{pointer}/{}", yaml::escape_pointer(k)), v))
+                    .map(|(k, v)| (format!("{pointer}/{}", crate::pointer::escape(k)), v))
                     .collect(),
                 serde_json::Value::Array(items) => items
                     .iter()

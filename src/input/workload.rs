@@ -10,8 +10,9 @@
 //! when `apiVersion` and `kind` come before it (as the API server and kubectl write
 //! objects); otherwise it is kept as a `Value` and typed once the kind is known.
 
-use crate::model::{Container, PodSpec};
-use crate::yaml::escape_pointer;
+use crate::model::{Container, PodSpec, DEFAULT_CONTAINER_ANNOTATION, IGNORE_ANNOTATION};
+use crate::pointer::escape as escape_pointer;
+use crate::report::ObjectIdentity;
 use crate::Error;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
@@ -116,19 +117,6 @@ pub fn pod_carrying_resources() -> impl Iterator<Item = (&'static str, &'static 
         .map(|c| (c.groups.first().copied().unwrap_or_default(), c.resource))
 }
 
-/// The identity of one object.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ObjectHeader {
-    pub kind: String,
-    pub api_version: String,
-    pub name: Option<String>,
-    /// The prefix the API server names the object from, when it has no name yet.
-    pub generate_name: Option<String>,
-    pub namespace: Option<String>,
-    /// Pointer of the object in its document ("" or "/items/N").
-    pub pointer: String,
-}
-
 /// A pod template found in an object: what the rules judge.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PodTemplate<'a> {
@@ -149,19 +137,17 @@ pub struct PodTemplate<'a> {
 /// One object of a document: its header, and its pod template if its kind has one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Extracted<'a> {
-    pub header: ObjectHeader,
+    pub header: ObjectIdentity,
     pub template: Option<PodTemplate<'a>>,
 }
 
-pub const IGNORE_ANNOTATION: &str = "sidecar-guard.io/ignore";
-pub const DEFAULT_CONTAINER_ANNOTATION: &str = "kubectl.kubernetes.io/default-container";
 /// Whether any rule reads this annotation: the project's own, kubectl's default
 /// container, and the injectors' status annotations of the catalogue. The others are
 /// skipped (their values must still be strings, as the API requires).
 fn is_read_annotation(key: &str) -> bool {
     key == IGNORE_ANNOTATION
         || key == DEFAULT_CONTAINER_ANNOTATION
-        || crate::catalogue::injector_annotations().any(|a| a == key)
+        || crate::sidecars::catalogue::injector_annotations().any(|a| a == key)
 }
 
 /// Lists nest at most this deep (kubectl never nests them at all).
@@ -180,7 +166,7 @@ pub fn extract(document: &Value) -> Vec<Result<Extracted<'_>, Error>> {
 pub fn extract_json(text: &str) -> Option<Vec<Result<Extracted<'_>, Error>>> {
     // serde_json skips unread fields without a depth limit; the YAML path refuses
     // documents nested deeper than `yaml::MAX_DEPTH`, and so must this one.
-    if json_depth_exceeds(text.as_bytes(), crate::yaml::MAX_DEPTH) {
+    if json_depth_exceeds(text.as_bytes(), crate::input::yaml::MAX_DEPTH) {
         return None;
     }
     let mut deserializer = serde_json::Deserializer::from_str(text);
@@ -198,7 +184,7 @@ fn json_depth_exceeds(text: &[u8], limit: usize) -> bool {
     let mut at = 0;
     while let Some(&byte) = text.get(at) {
         match byte {
-            b'"' => match crate::json_lines::string_end(text, at) {
+            b'"' => match crate::input::json_lines::string_end(text, at) {
                 Some(end) => {
                     at = end;
                     continue;
@@ -762,7 +748,7 @@ fn inherit_injection_status(inner: &mut Metadata, outer: Metadata) {
         return;
     };
     for (key, value) in outer {
-        if crate::catalogue::injector_annotations().any(|a| a == key) {
+        if crate::sidecars::catalogue::injector_annotations().any(|a| a == key) {
             inner.entry(key).or_insert(value);
         }
     }
@@ -931,7 +917,7 @@ fn from_value<'de, S: DeserializeSeed<'de>>(
             Error::object(
                 format!(
                     "{pointer}{}",
-                    crate::settings::path_to_pointer(&track.path())
+                    crate::pointer::from_serde_path(&track.path())
                 ),
                 e.to_string(),
             )
@@ -1006,7 +992,7 @@ impl<'a> ObjectParts<'a> {
         let namespace = string_field(metadata.namespace, || {
             format!("{metadata_pointer}/namespace")
         })?;
-        let header = ObjectHeader {
+        let header = ObjectIdentity {
             kind,
             api_version,
             name,

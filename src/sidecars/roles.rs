@@ -20,12 +20,14 @@
 //! node's logs writable can tamper with them like any sidecar). Containers whose image
 //! matches `exemptImages` are left out, after classification.
 
-use crate::catalogue::{product_of_image, repository_path, InjectionStatus, Product, PRODUCTS};
+use super::Recognition;
 use crate::glob::any_match;
+use crate::model::DEFAULT_CONTAINER_ANNOTATION;
 use crate::model::{Container, PodSpec};
 use crate::report::Role;
-use crate::settings::Settings;
-use crate::workload::DEFAULT_CONTAINER_ANNOTATION;
+use crate::sidecars::catalogue::{
+    product_of_image, repository_path, InjectionStatus, Product, PRODUCTS,
+};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -115,7 +117,7 @@ pub fn classify<'a>(
     spec: &'a PodSpec,
     spec_pointer: &str,
     pod_annotations: &BTreeMap<String, String>,
-    settings: &Settings,
+    recognition: &Recognition,
 ) -> Vec<ContainerRef<'a>> {
     let init_containers = spec.init_containers.as_deref().unwrap_or_default();
     let mut out = Vec::with_capacity(init_containers.len() + spec.containers.len());
@@ -150,8 +152,8 @@ pub fn classify<'a>(
         );
         c.attach_injector(&injected);
         let is_sidecar = default_container != Some(c.name)
-            && (any_match(&settings.sidecars.names, c.name)
-                || any_match(&settings.sidecars.images, &c.repository)
+            && (any_match(&recognition.sidecars.names, c.name)
+                || any_match(&recognition.sidecars.images, &c.repository)
                 || c.injected_by.is_some()
                 || c.product.is_some());
         if is_sidecar {
@@ -170,7 +172,7 @@ pub fn classify<'a>(
         }
     }
 
-    out.retain(|c| !any_match(&settings.exempt_images, c.image));
+    out.retain(|c| !any_match(recognition.exempt_images, c.image));
     out
 }
 
@@ -180,7 +182,7 @@ pub fn classify_ephemeral<'a>(
     ephemeral: &'a [Container],
     spec_pointer: &str,
     first_position: usize,
-    settings: &Settings,
+    recognition: &Recognition,
 ) -> Vec<ContainerRef<'a>> {
     ephemeral
         .iter()
@@ -193,7 +195,7 @@ pub fn classify_ephemeral<'a>(
                 first_position + index,
             )
         })
-        .filter(|c| !any_match(&settings.exempt_images, c.image))
+        .filter(|c| !any_match(recognition.exempt_images, c.image))
         .collect()
 }
 

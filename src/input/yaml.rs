@@ -619,15 +619,6 @@ fn apply_merges(map: &mut Map<String, Value>, merges: Vec<Value>) -> Result<(), 
     Ok(())
 }
 
-/// A JSON pointer segment for a key (`~` → `~0`, `/` → `~1`); borrowed when unchanged.
-pub fn escape_pointer(segment: &str) -> std::borrow::Cow<'_, str> {
-    if segment.contains(['~', '/']) {
-        segment.replace('~', "~0").replace('/', "~1").into()
-    } else {
-        segment.into()
-    }
-}
-
 /// Resolves an untagged plain scalar by YAML 1.1 rules, as go-yaml v2 (kubectl) does.
 fn resolve_plain(text: &str) -> Result<Value, String> {
     match text {

@@ -36,7 +36,7 @@ impl Default for Context {
 
 /// The first document of a config file, as the YAML 1.1 reader reads manifests.
 fn read_yaml(text: &str) -> Option<Value> {
-    crate::yaml::parse_stream(text, crate::yaml::Options::default())
+    crate::input::yaml::parse_stream(text, crate::input::yaml::Options::default())
         .into_iter()
         .next()?
         .ok()
@@ -84,7 +84,7 @@ impl Context {
     /// here, so a large stream is not held in memory whole: the caller parses and checks
     /// each document afterwards and drops it.
     pub fn from_texts<'t, 'd: 't>(
-        documents: impl IntoIterator<Item = (usize, &'t crate::yaml::DocumentText<'d>)>,
+        documents: impl IntoIterator<Item = (usize, &'t crate::input::yaml::DocumentText<'d>)>,
     ) -> Context {
         let mut context = Context {
             read_config: read_yaml,
@@ -95,7 +95,7 @@ impl Context {
             if !(text.contains("ConfigMap") || text.contains("List")) {
                 continue;
             }
-            if let Ok(parsed) = document.parse(crate::yaml::Options::default()) {
+            if let Ok(parsed) = document.parse(crate::input::yaml::Options::default()) {
                 context.add(&parsed.value, origin, 0);
             }
         }

@@ -4,8 +4,8 @@
 //! key or value. `SUPPORTED_KEYWORDS` lists what it understands; a test fails if the
 //! generated schema ever uses anything else.
 
+use crate::pointer::escape as escape_pointer;
 use crate::settings::{check_format, SettingsError};
-use crate::yaml::escape_pointer;
 use serde_json::{Map, Value};
 
 /// Keywords this validator checks, plus annotations it may ignore.

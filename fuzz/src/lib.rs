@@ -1,9 +1,10 @@
-//! The bodies of the fuzz targets (`fuzz/`), kept in the library so the regression test
-//! (`tests/fuzz_corpus.rs`) replays the saved corpus through exactly the same code. Each
+//! The bodies of the fuzz targets (`fuzz_targets/`). `tests/fuzz_corpus.rs` includes this
+//! file, so the saved corpus is replayed through exactly the same code. Each
 //! takes arbitrary bytes, runs one input path, and panics only when an invariant breaks:
 //! a crash here is a crash (or a wrong verdict) in a front end.
 
-use crate::{admission, settings, yaml, Settings};
+use sidecar_guard::input::yaml;
+use sidecar_guard::{admission, settings, Settings};
 
 /// Manifest text → reports, with and without line tracking (the CLI's path and the
 /// admission path read text differently).
@@ -12,25 +13,23 @@ pub fn manifest(data: &[u8]) {
         return;
     };
     let settings = Settings::default();
-    for report in crate::check_text(text, &settings).into_iter().flatten() {
+    for report in sidecar_guard::check_text(text, &settings)
+        .into_iter()
+        .flatten()
+    {
         // The verdict agrees with the findings.
         let denied = report.denials().next().is_some();
         assert_eq!(
             report.allowed, !denied,
             "allowed disagrees with the findings"
         );
-        // The npm module finds the lines of JSON findings by walking the text.
-        for finding in &report.findings {
-            let _ = crate::json_lines::line_of(text, &finding.path);
-        }
     }
-    let _ = crate::json_lines::line_of(text, "/spec/containers/0/ports/1");
     for document in yaml::parse_stream(text, yaml::Options { track_lines: true })
         .into_iter()
         .flatten()
     {
         let _ = document.lines.line_of("/spec/containers/0");
-        let _ = crate::check(&document.value, &settings);
+        let _ = sidecar_guard::check(&document.value, &settings);
     }
 }
 
@@ -62,37 +61,4 @@ pub fn admission(data: &[u8]) {
         assert!(verdict.code.is_some(), "a rejection without a code");
     }
     let _ = admission::validate_settings(data);
-}
-
-/// One case of `tests/hostile/cases.json`: its name, its text (built from `parts`) and a
-/// piece of the error every front end must give.
-#[derive(Debug)]
-pub struct HostileCase {
-    pub name: String,
-    pub text: String,
-    pub error: String,
-}
-
-/// Reads `tests/hostile/cases.json` (shared by the Rust suites; the npm suite reads it
-/// with the same rules).
-pub fn hostile_cases(json: &str) -> Result<Vec<HostileCase>, String> {
-    #[derive(serde::Deserialize)]
-    struct Raw {
-        name: String,
-        parts: Vec<(String, usize)>,
-        error: String,
-    }
-    let raw: Vec<Raw> = serde_json::from_str(json).map_err(|e| e.to_string())?;
-    Ok(raw
-        .into_iter()
-        .map(|case| HostileCase {
-            name: case.name,
-            text: case
-                .parts
-                .iter()
-                .map(|(text, times)| text.repeat(*times))
-                .collect(),
-            error: case.error,
-        })
-        .collect())
 }
