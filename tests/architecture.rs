@@ -121,10 +121,9 @@ fn graphs() -> (Graph, BTreeMap<String, Graph>) {
                 continue;
             }
             let graph = folders.entry(folder.clone()).or_default();
-            let siblings = named_after(&text, "super::").into_iter().chain(named_after(
-                &text,
-                &format!("crate::{folder}::"),
-            ));
+            let siblings = named_after(&text, "super::")
+                .into_iter()
+                .chain(named_after(&text, &format!("crate::{folder}::")));
             for target in siblings {
                 add(graph, sibling, &target);
             }
@@ -210,11 +209,23 @@ fn the_scan_finds_a_cycle_when_there_is_one() {
 fn lower_layers_do_not_reach_up() {
     let (top, _) = graphs();
     let forbidden = [
-        ("input", ["rules", "settings", "pipeline", "admission"].as_slice()),
-        ("sidecars", ["input", "rules", "settings", "pipeline"].as_slice()),
+        (
+            "input",
+            ["rules", "settings", "pipeline", "admission"].as_slice(),
+        ),
+        (
+            "sidecars",
+            ["input", "rules", "settings", "pipeline"].as_slice(),
+        ),
         ("rules", ["settings", "pipeline", "admission"].as_slice()),
-        ("report", ["input", "sidecars", "rules", "settings", "pipeline"].as_slice()),
-        ("model", ["input", "sidecars", "rules", "settings", "pipeline"].as_slice()),
+        (
+            "report",
+            ["input", "sidecars", "rules", "settings", "pipeline"].as_slice(),
+        ),
+        (
+            "model",
+            ["input", "sidecars", "rules", "settings", "pipeline"].as_slice(),
+        ),
     ];
     for (module, above) in forbidden {
         let uses = top.get(module).cloned().unwrap_or_default();

@@ -4,6 +4,11 @@
 
 pub(crate) mod context;
 pub(crate) mod json_lines;
+mod kinds;
+mod metadata;
+mod object;
+mod read;
+mod template;
 pub mod workload;
 pub mod yaml;
 
