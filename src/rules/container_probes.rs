@@ -1,8 +1,8 @@
 use super::options::{role_selected, CheckedRole, SeverityOverride};
-use super::{describe_container, Findings, Pod, Rule, RuleSettings};
+use super::{describe_container, Findings, Message, Pod, Rule, RuleSettings};
 use crate::model::IntOrString;
 use crate::model::Probe;
-use crate::report::{Role, Severity};
+use crate::report::Role;
 use crate::sidecars::roles::ContainerRef;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -264,23 +264,18 @@ impl Rule for ContainerProbes {
     fn check(&self, pod: &Pod<'_>, s: &ProbeSettings, out: &mut Findings) {
         let handler_names: Vec<&str> = s.handlers.iter().map(|h| h.name()).collect();
         for c in &pod.containers {
-            let who = describe_container(c);
             if c.role == Role::Init {
                 for kind in KINDS.into_iter().filter(|k| k.of(c).is_some()) {
-                    out.container(
-                        c,
-                        Severity::Deny,
-                        &format!("/{}", kind.field()),
-                        format!("{who} has a {}, which the API rejects on init containers", kind.field()),
-                        "remove the probe, or make this a native sidecar (restartPolicy: Always) if it keeps running".to_string(),
-                    );
+                    out.container(c, probe_on_init_container(c, kind));
                 }
                 continue;
             }
             let in_scope = role_selected(&s.roles, c.role);
             for kind in KINDS {
                 if let Some(probe) = kind.of(c) {
-                    check_probe(c, kind, probe, s, in_scope, &handler_names, out);
+                    check_handlers(c, kind, probe, s, in_scope, &handler_names, out);
+                    check_ports(c, kind, probe, out);
+                    check_timing(c, kind, probe, s, out);
                 }
             }
             if in_scope {
@@ -291,13 +286,7 @@ impl Rule for ContainerProbes {
             {
                 // An injector's identical probes are its vendor's design (Dapr's healthz).
                 if liveness == readiness && c.injected_by.is_none() {
-                    out.container(
-                        c,
-                        Severity::Warn,
-                        "/livenessProbe",
-                        format!("{who} has a livenessProbe identical to its readinessProbe"),
-                        "make liveness check only that the process is alive (a cheaper endpoint, a higher failureThreshold), so a slow dependency takes the container out of rotation instead of restarting it".to_string(),
-                    );
+                    out.container(c, liveness_same_as_readiness(c));
                 }
             }
         }
@@ -313,26 +302,16 @@ fn counts(probe: &Probe, s: &ProbeSettings) -> bool {
     present.len() == 1 && present.iter().all(|h| s.handlers.contains(h))
 }
 
-fn check_required(
-    pod: &Pod<'_>,
-    c: &ContainerRef<'_>,
-    s: &ProbeSettings,
-    handler_names: &[&str],
-    out: &mut Findings,
-) {
+/// The probes this container must have: the settings' required kinds, less those a batch
+/// container or its injector's contract does without.
+fn required_kinds(pod: &Pod<'_>, c: &ContainerRef<'_>, s: &ProbeSettings) -> Vec<ProbeKind> {
     // Batch containers are exempt in run-to-completion pods; native sidecars are not.
     let batch = pod.run_to_completion && c.role != Role::NativeSidecar;
-    let vendor = if c.injected_by.is_some() {
-        match c.product {
-            Some(product) => Some(product.probes),
-            // Injected, but no contract known: nothing the author can add.
-            None => return,
-        }
-    } else {
-        None
-    };
-    let required: Vec<ProbeKind> = s
-        .required
+    let vendor = c
+        .product
+        .map(|p| p.probes)
+        .filter(|_| c.injected_by.is_some());
+    s.required
         .iter()
         .copied()
         .filter(|k| match k {
@@ -347,54 +326,41 @@ fn check_required(
                 ProbeKind::Startup => v.startup,
             })
         })
-        .collect();
-    let who = describe_container(c);
-    let handlers = || {
-        match c.injected_by {
-        Some(p) => format!(
-            "{}; {} injects this container with it by default: check the injector's configuration and the pod's annotations",
-            handler_names.join(", "),
-            p.id
-        ),
-        None => handler_names.join(", "),
+        .collect()
+}
+
+fn check_required(
+    pod: &Pod<'_>,
+    c: &ContainerRef<'_>,
+    s: &ProbeSettings,
+    handler_names: &[&str],
+    out: &mut Findings,
+) {
+    // Injected, but no contract known: nothing the author can add.
+    if c.injected_by.is_some() && c.product.is_none() {
+        return;
     }
-    };
+    let required = required_kinds(pod, c, s);
     match s.satisfied_by {
         SatisfiedBy::All => {
-            for kind in required {
-                if kind.of(c).is_none() {
-                    out.container(
-                        c,
-                        Severity::Deny,
-                        "",
-                        format!("{who} has no {}", kind.field()),
-                        format!("add a {} ({})", kind.field(), handlers()),
-                    );
-                }
+            for kind in required.into_iter().filter(|k| k.of(c).is_none()) {
+                out.container(c, missing_probe(c, kind, handler_names));
             }
         }
         SatisfiedBy::Any => {
-            if !required.is_empty()
-                && !required
-                    .iter()
-                    .any(|k| k.of(c).is_some_and(|p| counts(p, s)))
-            {
-                let names: Vec<&str> = required.iter().map(|k| k.field()).collect();
-                out.container(
-                    c,
-                    Severity::Deny,
-                    "",
-                    format!("{who} has none of {}", names.join(", ")),
-                    format!("add at least one of {} ({})", names.join(", "), handlers()),
-                );
+            let satisfied = required
+                .iter()
+                .any(|k| k.of(c).is_some_and(|p| counts(p, s)));
+            if !required.is_empty() && !satisfied {
+                out.container(c, none_of_probes(c, &required, handler_names));
             }
         }
     }
 }
 
-/// Checks one probe that is present. Validity (one handler, real ports, bounds) applies to
-/// every container; whether the handler kind counts matters only where probes are required.
-fn check_probe(
+/// A probe has exactly one handler (any container); where probes are required, one of
+/// a kind that counts.
+fn check_handlers(
     c: &ContainerRef<'_>,
     kind: ProbeKind,
     probe: &Probe,
@@ -403,136 +369,247 @@ fn check_probe(
     handler_names: &[&str],
     out: &mut Findings,
 ) {
-    let who = describe_container(c);
-    let field = kind.field();
     let present: Vec<ProbeHandler> = ProbeHandler::ALL
         .into_iter()
         .filter(|h| h.present(probe))
         .collect();
     match present.as_slice() {
-        [] => out.container(
-            c,
-            Severity::Deny,
-            &format!("/{field}"),
-            format!("{who} has a {field} with no handler"),
-            format!("give the probe one handler: {}", handler_names.join(", ")),
-        ),
-        [handler] if in_scope && !s.handlers.contains(handler) => out.container(
-            c,
-            Severity::Deny,
-            &format!("/{field}/{}", handler.name()),
-            format!(
-                "{who} has a {field} whose {} handler does not count here",
-                handler.name()
-            ),
-            format!(
-                "use one of the accepted handlers: {}",
-                handler_names.join(", ")
-            ),
-        ),
+        [] => out.container(c, no_handler(c, kind, handler_names)),
+        [handler] if in_scope && !s.handlers.contains(handler) => {
+            out.container(c, handler_not_counted(c, kind, *handler, handler_names))
+        }
         [_] => {}
-        _ => out.container(
-            c,
-            Severity::Deny,
-            &format!("/{field}"),
-            format!("{who} has a {field} with more than one handler, which the API rejects"),
-            "keep exactly one of httpGet, tcpSocket, grpc or exec".to_string(),
-        ),
+        _ => out.container(c, several_handlers(c, kind)),
     }
+}
+
+/// A probe's port is a real port number, or a name the container declares.
+fn check_ports(c: &ContainerRef<'_>, kind: ProbeKind, probe: &Probe, out: &mut Findings) {
     let ports: [(Option<&IntOrString>, &str); 2] = [
         (probe.http_get.as_ref().map(|h| &h.port), "httpGet"),
         (probe.tcp_socket.as_ref().map(|t| &t.port), "tcpSocket"),
     ];
     for (port, handler) in ports {
-        let Some(port) = port else { continue };
-        let path = || format!("/{field}/{handler}/port");
         match port {
-            IntOrString::Int(n) if !(1..=65535).contains(n) => out.container(
-                c,
-                Severity::Deny,
-                &path(),
-                format!("{who} has a {field} on port {n}, outside 1-65535"),
-                "probe a port between 1 and 65535".to_string(),
-            ),
-            IntOrString::String(name) if !declares_port(c, name) => out.container(
-                c,
-                Severity::Deny,
-                &path(),
-                format!("{who} has a {field} on port {name:?}, which it does not declare"),
-                format!("declare a port named {name:?} in this container's ports, or probe a port number"),
-            ),
+            Some(IntOrString::Int(n)) if !(1..=65535).contains(n) => {
+                out.container(c, port_out_of_range(c, kind, handler, i64::from(*n)))
+            }
+            Some(IntOrString::String(name)) if !declares_port(c, name) => {
+                out.container(c, undeclared_port(c, kind, handler, name))
+            }
             _ => {}
         }
     }
     if let Some(grpc) = &probe.grpc {
         if !(1..=65535).contains(&grpc.port) {
-            out.container(
-                c,
-                Severity::Deny,
-                &format!("/{field}/grpc/port"),
-                format!("{who} has a {field} on port {}, outside 1-65535", grpc.port),
-                "probe a port between 1 and 65535".to_string(),
-            );
+            out.container(c, port_out_of_range(c, kind, "grpc", i64::from(grpc.port)));
         }
     }
+}
+
+/// Delays, periods and thresholds within the settings' bounds for this kind of probe.
+fn check_timing(
+    c: &ContainerRef<'_>,
+    kind: ProbeKind,
+    probe: &Probe,
+    s: &ProbeSettings,
+    out: &mut Findings,
+) {
     let bounds = match kind {
         ProbeKind::Readiness => s.bounds.readiness.as_ref(),
         ProbeKind::Liveness => s.bounds.liveness.as_ref(),
         ProbeKind::Startup => s.bounds.startup.as_ref(),
     };
-    if let Some(bounds) = bounds {
-        let fields: [(&str, Option<Bound>, Option<i64>); 6] = [
-            (
-                "initialDelaySeconds",
-                bounds.initial_delay_seconds,
-                Some(probe.initial_delay_seconds.map_or(0, i64::from)),
-            ),
-            (
-                "periodSeconds",
-                bounds.period_seconds,
-                Some(probe.period_seconds.map_or(10, i64::from)),
-            ),
-            (
-                "timeoutSeconds",
-                bounds.timeout_seconds,
-                Some(probe.timeout_seconds.map_or(1, i64::from)),
-            ),
-            (
-                "successThreshold",
-                bounds.success_threshold,
-                Some(probe.success_threshold.map_or(1, i64::from)),
-            ),
-            (
-                "failureThreshold",
-                bounds.failure_threshold,
-                Some(probe.failure_threshold.map_or(3, i64::from)),
-            ),
-            (
-                "terminationGracePeriodSeconds",
-                bounds.termination_grace_period_seconds,
-                probe.termination_grace_period_seconds,
-            ),
-        ];
-        for (name, bound, value) in fields {
-            let (Some(bound), Some(value)) = (bound, value) else {
-                continue;
-            };
-            let problem = match (bound.min, bound.max) {
-                (Some(min), _) if value < min => Some(format!("below the minimum {min}")),
-                (_, Some(max)) if value > max => Some(format!("above the maximum {max}")),
-                _ => None,
-            };
-            if let Some(problem) = problem {
-                out.container(
-                    c,
-                    Severity::Deny,
-                    &format!("/{field}/{name}"),
-                    format!("{who} has a {field} {name} of {value}, {problem}"),
-                    format!("set {field}.{name} within {}", describe_bound(bound)),
-                );
-            }
-        }
+    let Some(bounds) = bounds else {
+        return;
+    };
+    // Unset fields take the API server's defaults.
+    let with_default = |v: Option<i32>, default: i64| Some(v.map_or(default, i64::from));
+    let fields: [(&str, Option<Bound>, Option<i64>); 6] = [
+        (
+            "initialDelaySeconds",
+            bounds.initial_delay_seconds,
+            with_default(probe.initial_delay_seconds, 0),
+        ),
+        (
+            "periodSeconds",
+            bounds.period_seconds,
+            with_default(probe.period_seconds, 10),
+        ),
+        (
+            "timeoutSeconds",
+            bounds.timeout_seconds,
+            with_default(probe.timeout_seconds, 1),
+        ),
+        (
+            "successThreshold",
+            bounds.success_threshold,
+            with_default(probe.success_threshold, 1),
+        ),
+        (
+            "failureThreshold",
+            bounds.failure_threshold,
+            with_default(probe.failure_threshold, 3),
+        ),
+        (
+            "terminationGracePeriodSeconds",
+            bounds.termination_grace_period_seconds,
+            probe.termination_grace_period_seconds,
+        ),
+    ];
+    for (name, bound, value) in fields {
+        let (Some(bound), Some(value)) = (bound, value) else {
+            continue;
+        };
+        let problem = match (bound.min, bound.max) {
+            (Some(min), _) if value < min => format!("below the minimum {min}"),
+            (_, Some(max)) if value > max => format!("above the maximum {max}"),
+            _ => continue,
+        };
+        out.container(
+            c,
+            timing_out_of_bounds(c, kind, name, value, &problem, bound),
+        );
     }
+}
+
+// Message constructors: every finding this rule reports.
+
+fn probe_on_init_container(c: &ContainerRef<'_>, kind: ProbeKind) -> Message {
+    let field = kind.field();
+    Message::deny(
+        format!("{} has a {field}, which the API rejects on init containers", describe_container(c)),
+        "remove the probe, or make this a native sidecar (restartPolicy: Always) if it keeps running",
+    )
+    .at(format!("/{field}"))
+}
+
+fn liveness_same_as_readiness(c: &ContainerRef<'_>) -> Message {
+    Message::warn(
+        format!("{} has a livenessProbe identical to its readinessProbe", describe_container(c)),
+        "make liveness check only that the process is alive (a cheaper endpoint, a higher failureThreshold), so a slow dependency takes the container out of rotation instead of restarting it",
+    )
+    .at("/livenessProbe")
+}
+
+/// The handlers to add; for an injected container, where its probes come from.
+fn handlers_to_add(c: &ContainerRef<'_>, handler_names: &[&str]) -> String {
+    match c.injected_by {
+        Some(p) => format!(
+            "{}; {} injects this container with it by default: check the injector's configuration and the pod's annotations",
+            handler_names.join(", "),
+            p.id
+        ),
+        None => handler_names.join(", "),
+    }
+}
+
+fn missing_probe(c: &ContainerRef<'_>, kind: ProbeKind, handler_names: &[&str]) -> Message {
+    Message::deny(
+        format!("{} has no {}", describe_container(c), kind.field()),
+        format!(
+            "add a {} ({})",
+            kind.field(),
+            handlers_to_add(c, handler_names)
+        ),
+    )
+}
+
+fn none_of_probes(c: &ContainerRef<'_>, required: &[ProbeKind], handler_names: &[&str]) -> Message {
+    let names: Vec<&str> = required.iter().map(|k| k.field()).collect();
+    Message::deny(
+        format!("{} has none of {}", describe_container(c), names.join(", ")),
+        format!(
+            "add at least one of {} ({})",
+            names.join(", "),
+            handlers_to_add(c, handler_names)
+        ),
+    )
+}
+
+fn no_handler(c: &ContainerRef<'_>, kind: ProbeKind, handler_names: &[&str]) -> Message {
+    let field = kind.field();
+    Message::deny(
+        format!("{} has a {field} with no handler", describe_container(c)),
+        format!("give the probe one handler: {}", handler_names.join(", ")),
+    )
+    .at(format!("/{field}"))
+}
+
+fn handler_not_counted(
+    c: &ContainerRef<'_>,
+    kind: ProbeKind,
+    handler: ProbeHandler,
+    handler_names: &[&str],
+) -> Message {
+    let field = kind.field();
+    Message::deny(
+        format!(
+            "{} has a {field} whose {} handler does not count here",
+            describe_container(c),
+            handler.name()
+        ),
+        format!(
+            "use one of the accepted handlers: {}",
+            handler_names.join(", ")
+        ),
+    )
+    .at(format!("/{field}/{}", handler.name()))
+}
+
+fn several_handlers(c: &ContainerRef<'_>, kind: ProbeKind) -> Message {
+    let field = kind.field();
+    Message::deny(
+        format!(
+            "{} has a {field} with more than one handler, which the API rejects",
+            describe_container(c)
+        ),
+        "keep exactly one of httpGet, tcpSocket, grpc or exec",
+    )
+    .at(format!("/{field}"))
+}
+
+fn port_out_of_range(c: &ContainerRef<'_>, kind: ProbeKind, handler: &str, port: i64) -> Message {
+    let field = kind.field();
+    Message::deny(
+        format!(
+            "{} has a {field} on port {port}, outside 1-65535",
+            describe_container(c)
+        ),
+        "probe a port between 1 and 65535",
+    )
+    .at(format!("/{field}/{handler}/port"))
+}
+
+fn undeclared_port(c: &ContainerRef<'_>, kind: ProbeKind, handler: &str, name: &str) -> Message {
+    let field = kind.field();
+    Message::deny(
+        format!(
+            "{} has a {field} on port {name:?}, which it does not declare",
+            describe_container(c)
+        ),
+        format!("declare a port named {name:?} in this container's ports, or probe a port number"),
+    )
+    .at(format!("/{field}/{handler}/port"))
+}
+
+fn timing_out_of_bounds(
+    c: &ContainerRef<'_>,
+    kind: ProbeKind,
+    name: &str,
+    value: i64,
+    problem: &str,
+    bound: Bound,
+) -> Message {
+    let field = kind.field();
+    Message::deny(
+        format!(
+            "{} has a {field} {name} of {value}, {problem}",
+            describe_container(c)
+        ),
+        format!("set {field}.{name} within {}", describe_bound(bound)),
+    )
+    .at(format!("/{field}/{name}"))
 }
 
 fn declares_port(c: &ContainerRef<'_>, name: &str) -> bool {

@@ -1,10 +1,10 @@
 use super::options::{CheckedRole, SeverityOverride};
-use super::{describe_container, Findings, Pod, Rule, RuleSettings};
+use super::{describe_container, Findings, Message, Pod, Rule, RuleSettings};
 use crate::model::Quantity as ApiQuantity;
 use crate::pointer::escape as escape_pointer;
 use crate::quantity::Quantity;
 use crate::quantity::{PositiveNumber, QuantityValue};
-use crate::report::{Role, Severity};
+use crate::report::Role;
 use crate::sidecars::roles::ContainerRef;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -192,181 +192,361 @@ impl<'a> Resources<'a> {
     }
 }
 
-const D: Severity = Severity::Deny;
-
 impl Rule for ContainerResources {
     type Settings = ResourceSettings;
 
     fn check(&self, pod: &Pod<'_>, s: &ResourceSettings, out: &mut Findings) {
         let pod_limits = pod_level_limits(pod);
-        let mut sidecar_total: BTreeMap<&str, Quantity> = BTreeMap::new();
-        let mut app_total: BTreeMap<&str, Quantity> = BTreeMap::new();
+        let mut sidecar_total = Totals::default();
+        let mut app_total = Totals::default();
         for c in pod.with_roles(&s.roles) {
             let resources = parse_resources(c, out);
-            let who = describe_container(c);
-            let missing_requests: Vec<&str> = s
-                .requests
-                .iter()
-                .filter(|name| {
-                    !resources.written_requests.contains(&name.as_str())
-                        && !resources.written_limits.contains(&name.as_str())
-                })
-                .map(String::as_str)
-                .collect();
-            let zero_limits: Vec<&str> = s
-                .limits
-                .iter()
-                .map(String::as_str)
-                .filter(|name| {
-                    resources
-                        .limits
-                        .get(name)
-                        .is_some_and(|l| l.value.is_zero())
-                        && !pod_limits.contains_key(*name)
-                })
-                .collect();
-            let missing_limits: Vec<&str> = s
-                .limits
-                .iter()
-                .filter(|name| {
-                    !resources.written_limits.contains(&name.as_str())
-                        && !pod_limits.contains_key(name.as_str())
-                })
-                .map(String::as_str)
-                .collect();
-            let nothing_written =
-                resources.written_requests.is_empty() && resources.written_limits.is_empty();
-            if nothing_written && !missing_requests.is_empty() && !missing_limits.is_empty() {
-                // One finding for a container with no resources at all, naming everything.
-                out.container(
-                    c,
-                    D,
-                    "",
-                    format!("{who} has no resources: no {} and no {}", plural(&missing_requests, "request"), plural(&missing_limits, "limit")),
-                    remedy(c, format!("set resources.requests ({}) to what it needs at steady state and resources.limits ({}) so it cannot starve the others in the pod", missing_requests.join(", "), missing_limits.join(", "))),
-                );
-            } else {
-                if !missing_requests.is_empty() {
-                    out.container(
-                        c,
-                        D,
-                        "/resources/requests",
-                        format!("{who} has no {}", plural(&missing_requests, "request")),
-                        remedy(c, format!("set resources.requests ({}) to what the container needs at steady state", missing_requests.join(", "))),
-                    );
-                }
-                if !missing_limits.is_empty() {
-                    out.container(
-                        c,
-                        D,
-                        "/resources/limits",
-                        format!("{who} has no {}", plural(&missing_limits, "limit")),
-                        remedy(c, format!("set resources.limits ({}) so this container cannot starve the others in the pod", missing_limits.join(", "))),
-                    );
-                }
-            }
-            for name in zero_limits {
-                out.container(
-                    c,
-                    D,
-                    &format!("/resources/limits/{}", escape_pointer(name)),
-                    format!(
-                        "{who} sets its {name} limit to 0, which the kubelet reads as no limit"
-                    ),
-                    remedy(
-                        c,
-                        format!("set limits.{name} to the most this container may use"),
-                    ),
-                );
-            }
-            for (name, limit) in resources.limits.iter() {
-                // A zero limit is no limit (reported above), not one every request exceeds.
-                if let Some(request) = resources
-                    .requests
-                    .get(name)
-                    .filter(|r| r.value > limit.value && !limit.value.is_zero())
-                {
-                    out.container(
-                        c,
-                        D,
-                        &format!("/resources/requests/{}", escape_pointer(name)),
-                        format!(
-                            "{who} requests more {name} ({}) than its limit ({})",
-                            request.text, limit.text
-                        ),
-                        format!("lower requests.{name} to at most limits.{name}"),
-                    );
-                }
-            }
-            bounds(c, out, &s.min_requests, &resources, Kind::Request, true);
-            bounds(c, out, &s.max_requests, &resources, Kind::Request, false);
-            bounds(c, out, &s.min_limits, &resources, Kind::Limit, true);
-            bounds(c, out, &s.max_limits, &resources, Kind::Limit, false);
-            for (name, max_ratio) in &s.max_limit_request_ratio {
-                let (Some(limit), Some(request)) = (
-                    resources.limits.get(name.as_str()),
-                    resources.effective_request(name),
-                ) else {
-                    continue;
-                };
-                let ratio = if request.value.is_zero() {
-                    f64::INFINITY
-                } else {
-                    limit.value.as_f64() / request.value.as_f64()
-                };
-                if ratio > max_ratio.0 {
-                    out.container(
-                        c,
-                        D,
-                        &format!("/resources/limits/{}", escape_pointer(name)),
-                        format!("{who}: {name} limit/request ratio {} is above the maximum {}", format_ratio(ratio), max_ratio.0),
-                        format!("raise requests.{name} or lower limits.{name} so that limit ≤ {} × request", max_ratio.0),
-                    );
-                }
+            check_written(c, s, &resources, &pod_limits, out);
+            for (bounds, field, bound) in [
+                (&s.min_requests, Field::Requests, Bound::Minimum),
+                (&s.max_requests, Field::Requests, Bound::Maximum),
+                (&s.min_limits, Field::Limits, Bound::Minimum),
+                (&s.max_limits, Field::Limits, Bound::Maximum),
+            ] {
+                check_bounds(c, &resources, bounds, field, bound, out);
             }
             if c.is_sidecar() {
-                for (name, max) in &s.sidecar_max {
-                    if let Some(limit) = resources.limit(name).filter(|l| l.value > max.value) {
-                        out.container(
-                            c,
-                            D,
-                            &format!("/resources/limits/{}", escape_pointer(name)),
-                            format!(
-                                "{who}: {name} limit {} is above the sidecar maximum {}",
-                                limit.text, max.text
-                            ),
-                            format!("lower limits.{name} to at most {}", max.text),
-                        );
-                    }
-                }
+                let bound = Bound::SidecarMaximum;
+                check_bounds(c, &resources, &s.sidecar_max, Field::Limits, bound, out);
             }
-            let total = match c.role {
-                Role::Sidecar | Role::NativeSidecar => Some(&mut sidecar_total),
-                Role::App => Some(&mut app_total),
-                Role::Init | Role::Ephemeral => None,
-            };
-            if let Some(total) = total {
-                let limited_only = resources
-                    .limits
-                    .iter()
-                    .filter(|(name, _)| resources.requests.get(name).is_none());
-                for name in resources
-                    .requests
-                    .iter()
-                    .chain(limited_only)
-                    .map(|(name, _)| name)
-                {
-                    if let Some(request) = resources.effective_request(name) {
-                        let sum = total.entry(name).or_insert(Quantity::from_nanos(0));
-                        *sum = sum.checked_add(request.value).unwrap_or(*sum);
-                    }
-                }
+            check_ratios(c, &resources, &s.max_limit_request_ratio, out);
+            match c.role {
+                Role::Sidecar | Role::NativeSidecar => sidecar_total.add(&resources),
+                Role::App => app_total.add(&resources),
+                Role::Init | Role::Ephemeral => {}
             }
         }
         if let Some(share) = s.sidecar_share {
             sidecar_budget(pod, out, share.0, &sidecar_total, &app_total);
         }
     }
+}
+
+/// Requests and limits that are missing, zero, or contradict each other.
+fn check_written(
+    c: &ContainerRef<'_>,
+    s: &ResourceSettings,
+    resources: &Resources,
+    pod_limits: &BTreeMap<String, Quantity>,
+    out: &mut Findings,
+) {
+    let missing_requests: Vec<&str> = s
+        .requests
+        .iter()
+        .map(String::as_str)
+        .filter(|name| {
+            !resources.written_requests.contains(name) && !resources.written_limits.contains(name)
+        })
+        .collect();
+    let missing_limits: Vec<&str> = s
+        .limits
+        .iter()
+        .map(String::as_str)
+        .filter(|name| !resources.written_limits.contains(name) && !pod_limits.contains_key(*name))
+        .collect();
+    let nothing_written =
+        resources.written_requests.is_empty() && resources.written_limits.is_empty();
+    if nothing_written && !missing_requests.is_empty() && !missing_limits.is_empty() {
+        // One finding for a container with no resources at all, naming everything.
+        out.container(c, no_resources(c, &missing_requests, &missing_limits));
+    } else {
+        if !missing_requests.is_empty() {
+            out.container(c, no_requests(c, &missing_requests));
+        }
+        if !missing_limits.is_empty() {
+            out.container(c, no_limits(c, &missing_limits));
+        }
+    }
+    for name in s.limits.iter().map(String::as_str) {
+        let zero = resources
+            .limits
+            .get(name)
+            .is_some_and(|l| l.value.is_zero());
+        if zero && !pod_limits.contains_key(name) {
+            out.container(c, zero_limit(c, name));
+        }
+    }
+    for (name, limit) in resources.limits.iter() {
+        // A zero limit is no limit (reported above), not one every request exceeds.
+        let request = resources.requests.get(name);
+        if let Some(request) = request.filter(|r| r.value > limit.value && !limit.value.is_zero()) {
+            out.container(c, request_above_limit(c, name, request, limit));
+        }
+    }
+}
+
+/// Which half of `resources` a setting bounds.
+#[derive(Clone, Copy)]
+enum Field {
+    Requests,
+    Limits,
+}
+
+impl Field {
+    fn key(self) -> &'static str {
+        match self {
+            Field::Requests => "requests",
+            Field::Limits => "limits",
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Field::Requests => "request",
+            Field::Limits => "limit",
+        }
+    }
+
+    /// The value the API server will hold: a request defaults to the limit.
+    fn value<'r, 'a>(self, resources: &'r Resources<'a>, name: &str) -> Option<&'r Written<'a>> {
+        match self {
+            Field::Requests => resources.effective_request(name),
+            Field::Limits => resources.limit(name),
+        }
+    }
+}
+
+/// Which side of a value a setting bounds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    Minimum,
+    Maximum,
+    /// `sidecarMax`: a maximum for sidecars only.
+    SidecarMaximum,
+}
+
+impl Bound {
+    fn is_crossed_by(self, value: Quantity, bound: Quantity) -> bool {
+        match self {
+            Bound::Minimum => value < bound,
+            Bound::Maximum | Bound::SidecarMaximum => value > bound,
+        }
+    }
+}
+
+/// Values outside the range the settings allow: one check for every bound.
+fn check_bounds(
+    c: &ContainerRef<'_>,
+    resources: &Resources,
+    bounds: &BTreeMap<String, QuantityValue>,
+    field: Field,
+    bound: Bound,
+    out: &mut Findings,
+) {
+    for (name, limit) in bounds {
+        let Some(value) = field.value(resources, name) else {
+            continue;
+        };
+        if bound.is_crossed_by(value.value, limit.value) {
+            out.container(c, out_of_bounds(c, name, field, value, bound, limit));
+        }
+    }
+}
+
+fn check_ratios(
+    c: &ContainerRef<'_>,
+    resources: &Resources,
+    maxima: &BTreeMap<String, PositiveNumber>,
+    out: &mut Findings,
+) {
+    for (name, max_ratio) in maxima {
+        let (Some(limit), Some(request)) =
+            (resources.limit(name), resources.effective_request(name))
+        else {
+            continue;
+        };
+        let ratio = if request.value.is_zero() {
+            f64::INFINITY
+        } else {
+            limit.value.as_f64() / request.value.as_f64()
+        };
+        if ratio > max_ratio.0 {
+            out.container(c, ratio_above(c, name, ratio, max_ratio.0));
+        }
+    }
+}
+
+/// The requests of one role's containers, summed per resource.
+#[derive(Default)]
+struct Totals<'a>(BTreeMap<&'a str, Quantity>);
+
+impl<'a> Totals<'a> {
+    /// Adds a container's effective requests (a limit alone is the request too).
+    fn add(&mut self, resources: &Resources<'a>) {
+        let limited_only = resources
+            .limits
+            .iter()
+            .filter(|(name, _)| resources.requests.get(name).is_none());
+        for (name, _) in resources.requests.iter().chain(limited_only) {
+            if let Some(request) = resources.effective_request(name) {
+                let sum = self.0.entry(name).or_insert(Quantity::from_nanos(0));
+                *sum = sum.checked_add(request.value).unwrap_or(*sum);
+            }
+        }
+    }
+}
+
+// Message constructors: every finding this rule reports.
+
+fn no_resources(c: &ContainerRef<'_>, requests: &[&str], limits: &[&str]) -> Message {
+    Message::deny(
+        format!(
+            "{} has no resources: no {} and no {}",
+            describe_container(c),
+            plural(requests, "request"),
+            plural(limits, "limit")
+        ),
+        remedy(c, format!("set resources.requests ({}) to what it needs at steady state and resources.limits ({}) so it cannot starve the others in the pod", requests.join(", "), limits.join(", "))),
+    )
+}
+
+fn no_requests(c: &ContainerRef<'_>, names: &[&str]) -> Message {
+    Message::deny(
+        format!(
+            "{} has no {}",
+            describe_container(c),
+            plural(names, "request")
+        ),
+        remedy(
+            c,
+            format!(
+                "set resources.requests ({}) to what the container needs at steady state",
+                names.join(", ")
+            ),
+        ),
+    )
+    .at("/resources/requests")
+}
+
+fn no_limits(c: &ContainerRef<'_>, names: &[&str]) -> Message {
+    Message::deny(
+        format!(
+            "{} has no {}",
+            describe_container(c),
+            plural(names, "limit")
+        ),
+        remedy(
+            c,
+            format!(
+                "set resources.limits ({}) so this container cannot starve the others in the pod",
+                names.join(", ")
+            ),
+        ),
+    )
+    .at("/resources/limits")
+}
+
+fn zero_limit(c: &ContainerRef<'_>, name: &str) -> Message {
+    Message::deny(
+        format!(
+            "{} sets its {name} limit to 0, which the kubelet reads as no limit",
+            describe_container(c)
+        ),
+        remedy(
+            c,
+            format!("set limits.{name} to the most this container may use"),
+        ),
+    )
+    .at(format!("/resources/limits/{}", escape_pointer(name)))
+}
+
+fn request_above_limit(
+    c: &ContainerRef<'_>,
+    name: &str,
+    request: &Written,
+    limit: &Written,
+) -> Message {
+    Message::deny(
+        format!(
+            "{} requests more {name} ({}) than its limit ({})",
+            describe_container(c),
+            request.text,
+            limit.text
+        ),
+        format!("lower requests.{name} to at most limits.{name}"),
+    )
+    .at(format!("/resources/requests/{}", escape_pointer(name)))
+}
+
+fn out_of_bounds(
+    c: &ContainerRef<'_>,
+    name: &str,
+    field: Field,
+    value: &Written,
+    bound: Bound,
+    limit: &QuantityValue,
+) -> Message {
+    let (relation, verb, direction) = match bound {
+        Bound::Minimum => ("below the minimum", "raise", "more"),
+        Bound::Maximum => ("above the maximum", "lower", "less"),
+        Bound::SidecarMaximum => ("above the sidecar maximum", "lower", "less"),
+    };
+    let key = field.key();
+    Message::deny(
+        format!(
+            "{}: {name} {} {} is {relation} {}",
+            describe_container(c),
+            field.noun(),
+            value.text,
+            limit.text
+        ),
+        format!("{verb} {key}.{name} to {} or {direction}", limit.text),
+    )
+    .at(format!("/resources/{key}/{}", escape_pointer(name)))
+}
+
+fn ratio_above(c: &ContainerRef<'_>, name: &str, ratio: f64, max: f64) -> Message {
+    Message::deny(
+        format!(
+            "{}: {name} limit/request ratio {} is above the maximum {max}",
+            describe_container(c),
+            format_ratio(ratio)
+        ),
+        format!("raise requests.{name} or lower limits.{name} so that limit ≤ {max} × request"),
+    )
+    .at(format!("/resources/limits/{}", escape_pointer(name)))
+}
+
+fn invalid_quantity(
+    c: &ContainerRef<'_>,
+    name: &str,
+    field: Field,
+    text: &str,
+    e: &dyn std::fmt::Display,
+) -> Message {
+    Message::deny(
+        format!(
+            "{} has an invalid {name} {} {text:?}: it {e}",
+            describe_container(c),
+            field.noun()
+        ),
+        "write a Kubernetes quantity such as 250m, 0.5, 128Mi or 1Gi",
+    )
+    .at(format!(
+        "/resources/{}/{}",
+        field.key(),
+        escape_pointer(name)
+    ))
+}
+
+fn sidecar_share_exceeded(name: &str, sidecars: &Quantity, apps: &Quantity, share: f64) -> Message {
+    let actual = sidecars.as_f64() / apps.as_f64();
+    Message::deny(
+        format!(
+            "sidecars request {} {name}, {:.0}% of the app containers' {} (at most {:.0}% allowed)",
+            sidecars.display_for(name),
+            actual * 100.0,
+            apps.display_for(name),
+            share * 100.0
+        ),
+        format!("lower the sidecars' {name} requests or raise the sidecarShare setting"),
+    )
+    .at("/containers")
 }
 
 /// The remedy for this container: for an injected one, the injector's annotations when
@@ -400,8 +580,7 @@ fn remedy(c: &ContainerRef<'_>, help: String) -> String {
 fn parse_resources<'a>(c: &ContainerRef<'a>, out: &mut Findings) -> Resources<'a> {
     let requirements = c.container.resources.as_ref();
     let mut parse = |map: Option<&'a BTreeMap<crate::model::Str<'a>, ApiQuantity<'a>>>,
-                     kind: &str,
-                     field: &str| {
+                     field: Field| {
         let mut parsed = Quantities::default();
         for (name, quantity) in map.into_iter().flatten() {
             match Quantity::parse(&quantity.0) {
@@ -414,25 +593,15 @@ fn parse_resources<'a>(c: &ContainerRef<'a>, out: &mut Findings) -> Resources<'a
                         },
                     ));
                 }
-                Err(e) => out.container(
-                    c,
-                    D,
-                    &format!("/resources/{field}/{}", escape_pointer(name)),
-                    format!(
-                        "{} has an invalid {name} {kind} {:?}: it {e}",
-                        describe_container(c),
-                        quantity.0
-                    ),
-                    "write a Kubernetes quantity such as 250m, 0.5, 128Mi or 1Gi".to_string(),
-                ),
+                Err(e) => out.container(c, invalid_quantity(c, name, field, &quantity.0, &e)),
             }
         }
         parsed
     };
     let raw_requests = requirements.and_then(|r| r.requests.as_ref());
     let raw_limits = requirements.and_then(|r| r.limits.as_ref());
-    let requests = parse(raw_requests, "request", "requests");
-    let limits = parse(raw_limits, "limit", "limits");
+    let requests = parse(raw_requests, Field::Requests);
+    let limits = parse(raw_limits, Field::Limits);
     let names = |map: Option<&'a BTreeMap<crate::model::Str<'a>, ApiQuantity<'a>>>| {
         map.into_iter()
             .flatten()
@@ -462,86 +631,15 @@ fn pod_level_limits(pod: &Pod<'_>) -> BTreeMap<String, Quantity> {
         .collect()
 }
 
-#[derive(Clone, Copy)]
-enum Kind {
-    Request,
-    Limit,
-}
-
-fn bounds(
-    c: &ContainerRef<'_>,
-    out: &mut Findings,
-    table: &BTreeMap<String, QuantityValue>,
-    resources: &Resources,
-    kind: Kind,
-    is_minimum: bool,
-) {
-    for (name, bound) in table {
-        let (value, kind) = match kind {
-            Kind::Request => (resources.effective_request(name.as_str()), "request"),
-            Kind::Limit => (resources.limit(name.as_str()), "limit"),
-        };
-        let Some(value) = value else { continue };
-        let outside = if is_minimum {
-            value.value < bound.value
-        } else {
-            value.value > bound.value
-        };
-        if outside {
-            let (relation, verb) = if is_minimum {
-                ("below the minimum", "raise")
-            } else {
-                ("above the maximum", "lower")
-            };
-            let field = if kind == "request" {
-                "requests"
-            } else {
-                "limits"
-            };
-            out.container(
-                c,
-                D,
-                &format!("/resources/{field}/{}", escape_pointer(name)),
-                format!(
-                    "{}: {name} {kind} {} is {relation} {}",
-                    describe_container(c),
-                    value.text,
-                    bound.text
-                ),
-                format!(
-                    "{verb} {field}.{name} to {} or {}",
-                    bound.text,
-                    if is_minimum { "more" } else { "less" }
-                ),
-            );
-        }
-    }
-}
-
-fn sidecar_budget(
-    pod: &Pod<'_>,
-    out: &mut Findings,
-    share: f64,
-    sidecars: &BTreeMap<&str, Quantity>,
-    apps: &BTreeMap<&str, Quantity>,
-) {
-    for (name, sidecar_sum) in sidecars {
-        let Some(app_sum) = apps.get(*name).filter(|q| !q.is_zero()) else {
+fn sidecar_budget(pod: &Pod<'_>, out: &mut Findings, share: f64, sidecars: &Totals, apps: &Totals) {
+    for (name, sidecar_sum) in &sidecars.0 {
+        let Some(app_sum) = apps.0.get(*name).filter(|q| !q.is_zero()) else {
             continue;
         };
-        let actual = sidecar_sum.as_f64() / app_sum.as_f64();
-        if actual > share {
+        if sidecar_sum.as_f64() / app_sum.as_f64() > share {
             out.pod(
-                D,
-                pod.pointer("/containers"),
-                format!(
-                    "sidecars request {} {name}, {:.0}% of the app containers' {} (at most {:.0}% allowed)",
-                    sidecar_sum.display_for(name),
-                    actual * 100.0,
-                    app_sum.display_for(name),
-                    share * 100.0
-                ),
-                format!("lower the sidecars' {name} requests or raise the sidecarShare setting"),
+                pod,
+                sidecar_share_exceeded(name, sidecar_sum, app_sum, share),
             );
         }
     }

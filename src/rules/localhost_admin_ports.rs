@@ -1,13 +1,13 @@
 use super::args::{flag_values, product_config, words};
 use super::options::{role_selected, CheckedRole, SeverityOverride};
-use super::{Findings, Pod, Rule, RuleSettings};
+use super::{Findings, Message, Pod, Rule, RuleSettings};
 use crate::glob::{any_match, Glob};
-use crate::report::Severity;
 use crate::sidecars::catalogue::{tag_major, ConfigKey, DefaultBind, Exposure, Listener};
 use crate::sidecars::roles::ContainerRef;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 declare_rule! {
     /// ## What it does
@@ -205,9 +205,17 @@ fn judge_listener(
     let mut exposure = listener.exposure;
     let mut binds = flag_binds(c, &args, listener);
     if binds.is_empty() {
-        if let Some((bind, config_exposure)) = config_bind(pod, c, listener) {
-            exposure = config_exposure.unwrap_or(exposure);
-            binds.extend(bind);
+        match config_bind(pod, c, listener) {
+            ConfigSays::Nothing => {}
+            // The config is known: no default, no declared port, is a listener.
+            ConfigSays::Off => return,
+            ConfigSays::Listens {
+                bind,
+                exposure: from_config,
+            } => {
+                exposure = from_config.unwrap_or(exposure);
+                binds.push(bind);
+            }
         }
     }
     let control = match exposure {
@@ -222,12 +230,6 @@ fn judge_listener(
     if binds.is_empty() {
         binds.extend(default_bind(c, &args, listener, declared));
     }
-    let who = &c.description;
-    let how = if listener.how_to_bind.is_empty() {
-        "with the product's own listen setting".to_string()
-    } else {
-        format!("({})", listener.how_to_bind)
-    };
     for bind in binds {
         let exposure = match host_of(&bind.address) {
             Host::Loopback | Host::Unix => continue,
@@ -236,27 +238,65 @@ fn judge_listener(
         };
         out.container(
             c,
-            Severity::Deny,
-            &bind.suffix,
-            format!("{who} serves the {name} on {exposure} ({})", bind.evidence),
-            format!(
-                "bind it to 127.0.0.1 {how}; containers of the pod reach it on localhost, and \
-                 removing the port from ports closes nothing"
-            ),
+            served_beyond_loopback(c, name, &exposure, listener, bind),
         );
     }
     if let Some((index, port)) = declared {
         if let Some(host_port) = port.host_port {
-            out.container(
-                c,
-                Severity::Deny,
-                &format!("/ports/{index}/hostPort"),
-                format!("{who} publishes the {name} on the node with hostPort {host_port}"),
-                "remove hostPort: a control interface must not be reachable from outside the pod"
-                    .to_string(),
-            );
+            out.container(c, published_on_node(c, name, index, host_port));
         }
     }
+}
+
+// Message constructors: every finding this rule reports.
+
+fn served_beyond_loopback(
+    c: &ContainerRef<'_>,
+    name: &str,
+    exposure: &str,
+    listener: &Listener,
+    bind: Bind,
+) -> Message {
+    let how = if listener.how_to_bind.is_empty() {
+        "with the product's own listen setting".to_string()
+    } else {
+        format!("({})", listener.how_to_bind)
+    };
+    Message::deny(
+        format!(
+            "{} serves the {name} on {exposure} ({})",
+            c.description, bind.evidence
+        ),
+        format!(
+            "bind it to 127.0.0.1 {how}; containers of the pod reach it on localhost, and \
+             removing the port from ports closes nothing"
+        ),
+    )
+    .at(bind.suffix)
+}
+
+fn published_on_node(c: &ContainerRef<'_>, name: &str, index: usize, host_port: i32) -> Message {
+    Message::deny(
+        format!(
+            "{} publishes the {name} on the node with hostPort {host_port}",
+            c.description
+        ),
+        "remove hostPort: a control interface must not be reachable from outside the pod",
+    )
+    .at(format!("/ports/{index}/hostPort"))
+}
+
+fn named_like_admin(c: &ContainerRef<'_>, index: usize, name: &str, port: i32) -> Message {
+    Message::warn(
+        format!(
+            "{} declares port {name:?} ({port}), named like an admin interface",
+            c.description
+        ),
+        "if it can change or stop the sidecar, bind it to 127.0.0.1 with the product's own \
+         listen setting (declaring or removing the port changes nothing); add the image to \
+         adminPorts to make this a denial, or rename the port if it only serves health or metrics",
+    )
+    .at(format!("/ports/{index}"))
 }
 
 /// The declared `ports` entry of the listener's port.
@@ -354,97 +394,100 @@ fn flag_binds(c: &ContainerRef<'_>, args: &[(String, String)], listener: &Listen
     binds
 }
 
-/// The listener's address from the sidecar's config file, when its ConfigMap is in the
-/// input. `Some((None, _))`: the config is known and the listener is off. The second
-/// value, when set, replaces the catalogue's exposure (Fluent Bit with hot reload on).
-#[allow(clippy::type_complexity)]
-fn config_bind(
-    pod: &Pod<'_>,
-    c: &ContainerRef<'_>,
-    listener: &Listener,
-) -> Option<(Option<Bind>, Option<Exposure>)> {
-    let key = listener.config?;
-    let file = product_config(pod, c)?;
+/// What the sidecar's config file (its ConfigMap, when in the input) says of a listener.
+enum ConfigSays {
+    /// The config is not in the input, or leaves the address to the release's default.
+    Nothing,
+    /// The config is known and the listener is off.
+    Off,
+    /// It listens at `bind`; `exposure`, when set, replaces the catalogue's (Fluent Bit's
+    /// HTTP server is a control interface only with hot reload on).
+    Listens {
+        bind: Bind,
+        exposure: Option<Exposure>,
+    },
+}
+
+fn config_bind(pod: &Pod<'_>, c: &ContainerRef<'_>, listener: &Listener) -> ConfigSays {
+    let (Some(key), Some(file)) = (listener.config, product_config(pod, c)) else {
+        return ConfigSays::Nothing;
+    };
     let source = format!("ConfigMap {}/{}", file.config_map, file.key);
     match key {
-        ConfigKey::EnvoyAdmin => {
-            let config = file.parsed()?;
-            let socket = config.pointer("/admin/address/socket_address");
-            let Some(socket) = socket else {
-                // No admin block, or a pipe: nothing on the network.
-                return Some((None, None));
-            };
-            let address = scalar(socket.get("address")).unwrap_or_default();
-            let port = scalar(socket.get("port_value")).unwrap_or_default();
-            Some((
-                Some(Bind {
-                    address: format!("{}:{port}", bracket(&address)),
-                    suffix: String::new(),
-                    evidence: source,
-                }),
-                None,
-            ))
-        }
+        ConfigKey::EnvoyAdmin => envoy_admin(file.parsed(), source),
         ConfigKey::FluentBitHttp => {
-            let service = fluent_bit_service(file.text, || file.parsed());
-            let on = |k: &str| {
-                service.get(k).is_some_and(|v| {
-                    matches!(v.to_ascii_lowercase().as_str(), "on" | "true" | "yes")
-                })
-            };
-            if !on("http_server") {
-                return Some((None, None));
-            }
-            let exposure = on("hot_reload").then_some(Exposure::Control);
-            let host = service
-                .get("http_listen")
-                .cloned()
-                .unwrap_or_else(|| "0.0.0.0".to_string());
-            let port = service
-                .get("http_port")
-                .cloned()
-                .unwrap_or_else(|| "2020".to_string());
-            // Only with hot reload on is it a control interface (judged at all).
-            Some((
-                Some(Bind {
-                    address: format!("{}:{port}", bracket(&host)),
-                    suffix: String::new(),
-                    evidence: format!("Hot_Reload on, {source}"),
-                }),
-                exposure,
-            ))
+            fluent_bit_http(&fluent_bit_service(file.text, || file.parsed()), &source)
         }
-        ConfigKey::OtelExtension(name) => {
-            let config = file.parsed()?;
-            let enabled = config
-                .pointer("/service/extensions")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .find(|e| *e == name || e.strip_prefix(name).is_some_and(|r| r.starts_with('/')))
-                .map(str::to_string);
-            let Some(enabled) = enabled else {
-                return Some((None, None));
-            };
-            let endpoint = config
-                .get("extensions")
-                .and_then(|e| e.get(&enabled))
-                .and_then(|e| e.get("endpoint"))
-                .and_then(|e| scalar(Some(e)));
-            // An enabled extension without an endpoint takes its release's default,
-            // which this manifest does not show.
-            let endpoint = endpoint?;
-            Some((
-                Some(Bind {
-                    address: endpoint,
-                    suffix: String::new(),
-                    evidence: source,
-                }),
-                None,
-            ))
-        }
+        ConfigKey::OtelExtension(name) => otel_extension(file.parsed(), name, source),
     }
+}
+
+/// Envoy's bootstrap `admin.address.socket_address`.
+fn envoy_admin(config: Option<Value>, source: String) -> ConfigSays {
+    let Some(config) = config else {
+        return ConfigSays::Nothing;
+    };
+    let Some(socket) = config.pointer("/admin/address/socket_address") else {
+        // No admin block, or a pipe: nothing on the network.
+        return ConfigSays::Off;
+    };
+    let address = scalar(socket.get("address")).unwrap_or_default();
+    let port = scalar(socket.get("port_value")).unwrap_or_default();
+    listens(format!("{}:{port}", bracket(&address)), source, None)
+}
+
+/// Fluent Bit's `[SERVICE]` HTTP server: off unless `HTTP_Server` is on.
+fn fluent_bit_http(service: &BTreeMap<String, String>, source: &str) -> ConfigSays {
+    let on = |k: &str| {
+        service
+            .get(k)
+            .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "on" | "true" | "yes"))
+    };
+    if !on("http_server") {
+        return ConfigSays::Off;
+    }
+    let host = service.get("http_listen").map_or("0.0.0.0", String::as_str);
+    let port = service.get("http_port").map_or("2020", String::as_str);
+    let exposure = on("hot_reload").then_some(Exposure::Control);
+    let evidence = format!("Hot_Reload on, {source}");
+    listens(format!("{}:{port}", bracket(host)), evidence, exposure)
+}
+
+/// An OpenTelemetry Collector extension: off unless `service.extensions` enables it.
+fn otel_extension(config: Option<Value>, name: &str, source: String) -> ConfigSays {
+    let Some(config) = config else {
+        return ConfigSays::Nothing;
+    };
+    let enabled = config
+        .pointer("/service/extensions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .find(|e| *e == name || e.strip_prefix(name).is_some_and(|r| r.starts_with('/')));
+    let Some(enabled) = enabled else {
+        return ConfigSays::Off;
+    };
+    let endpoint = config
+        .get("extensions")
+        .and_then(|e| e.get(enabled))
+        .and_then(|e| e.get("endpoint"))
+        .and_then(|e| scalar(Some(e)));
+    match endpoint {
+        Some(endpoint) => listens(endpoint, source, None),
+        // Without an endpoint it takes its release's default, which the manifest does
+        // not show.
+        None => ConfigSays::Nothing,
+    }
+}
+
+fn listens(address: String, evidence: String, exposure: Option<Exposure>) -> ConfigSays {
+    let bind = Bind {
+        address,
+        suffix: String::new(),
+        evidence,
+    };
+    ConfigSays::Listens { bind, exposure }
 }
 
 fn scalar(value: Option<&Value>) -> Option<String> {
@@ -471,8 +514,8 @@ fn bracket(host: &str) -> String {
 fn fluent_bit_service(
     text: &str,
     parsed: impl FnOnce() -> Option<Value>,
-) -> std::collections::BTreeMap<String, String> {
-    let mut service = std::collections::BTreeMap::new();
+) -> BTreeMap<String, String> {
+    let mut service = BTreeMap::new();
     if !text.lines().any(|l| l.trim().starts_with('[')) {
         if let Some(Value::Object(map)) = parsed().and_then(|v| v.get("service").cloned()) {
             for (k, v) in map {
@@ -498,7 +541,6 @@ fn fluent_bit_service(
 
 /// Declared ports of an unknown product whose names suggest an admin interface.
 fn name_hints(c: &ContainerRef<'_>, s: &AdminPortSettings, out: &mut Findings) {
-    let who = &c.description;
     for (index, port) in c.container.ports.iter().flatten().enumerate() {
         let Some(name) = port.name.as_deref() else {
             continue;
@@ -506,19 +548,7 @@ fn name_hints(c: &ContainerRef<'_>, s: &AdminPortSettings, out: &mut Findings) {
         if !any_match(&s.admin_port_names, &name.to_ascii_lowercase()) || probed(c, port) {
             continue;
         }
-        out.container(
-            c,
-            Severity::Warn,
-            &format!("/ports/{index}"),
-            format!(
-                "{who} declares port {name:?} ({}), named like an admin interface",
-                port.container_port
-            ),
-            "if it can change or stop the sidecar, bind it to 127.0.0.1 with the product's own \
-             listen setting (declaring or removing the port changes nothing); add the image to \
-             adminPorts to make this a denial, or rename the port if it only serves health or metrics"
-                .to_string(),
-        );
+        out.container(c, named_like_admin(c, index, name, port.container_port));
     }
 }
 

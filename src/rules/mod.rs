@@ -242,6 +242,45 @@ impl Exemptions {
     }
 }
 
+/// What one finding says: the fact, the remedy, and where. Each rule builds its messages
+/// in constructors beside its check, one per kind of finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    pub severity: Severity,
+    /// The fact: names the container and what is wrong (lowercase, no trailing period).
+    pub text: String,
+    /// What to write instead.
+    pub help: String,
+    /// Pointer suffix below the container (or the pod spec) the finding is about.
+    pub at: String,
+}
+
+impl Message {
+    pub fn deny(text: impl Into<String>, help: impl Into<String>) -> Message {
+        Message {
+            severity: Severity::Deny,
+            text: text.into(),
+            help: help.into(),
+            at: String::new(),
+        }
+    }
+
+    pub fn warn(text: impl Into<String>, help: impl Into<String>) -> Message {
+        Message {
+            severity: Severity::Warn,
+            ..Message::deny(text, help)
+        }
+    }
+
+    /// The finding is about this part (`/readinessProbe`, `/ports/0`), not the whole.
+    pub fn at(self, suffix: impl Into<String>) -> Message {
+        Message {
+            at: suffix.into(),
+            ..self
+        }
+    }
+}
+
 /// Collects one rule's findings, applying its severity override and exemptions.
 pub struct Findings<'e> {
     rule: &'static str,
@@ -272,15 +311,8 @@ impl<'e> Findings<'e> {
         }
     }
 
-    /// A finding about one container; `suffix` extends the container's pointer.
-    pub fn container(
-        &mut self,
-        container: &ContainerRef<'_>,
-        severity: Severity,
-        suffix: &str,
-        message: String,
-        help: String,
-    ) {
+    /// A finding about one container, at its pointer extended by the message's `at`.
+    pub fn container(&mut self, container: &ContainerRef<'_>, message: Message) {
         if self.exemptions.covers(self.rule, Some(container.name)) {
             return;
         }
@@ -288,37 +320,37 @@ impl<'e> Findings<'e> {
         // admitted: a denial there leaves the workload without pods. Their findings warn
         // unless the settings make the rule deny.
         let default = if container.injected_by.is_some() {
-            severity.min(Severity::Warn)
+            message.severity.min(Severity::Warn)
         } else {
-            severity
+            message.severity
         };
         self.items.push(Finding {
             rule: self.rule.to_string(),
             severity: self.severity(default),
             container: Some(container.name.to_string()),
             role: Some(container.role),
-            path: format!("{}{suffix}", container.pointer),
-            message,
-            help,
+            path: format!("{}{}", container.pointer, message.at),
+            message: message.text,
+            help: message.help,
             line: None,
             injected_by: container.injected_by.map(|p| p.id.to_string()),
             position: Some(container.position),
         });
     }
 
-    /// A finding about the pod as a whole.
-    pub fn pod(&mut self, severity: Severity, path: String, message: String, help: String) {
+    /// A finding about the pod as a whole, at the pod's pointer extended by `at`.
+    pub fn pod(&mut self, pod: &Pod<'_>, message: Message) {
         if self.exemptions.covers(self.rule, None) {
             return;
         }
         self.items.push(Finding {
             rule: self.rule.to_string(),
-            severity: self.severity(severity),
+            severity: self.severity(message.severity),
             container: None,
             role: None,
-            path,
-            message,
-            help,
+            path: pod.pointer(&message.at),
+            message: message.text,
+            help: message.help,
             line: None,
             injected_by: None,
             position: None,

@@ -1,5 +1,6 @@
-use super::{Findings, Pod, Rule, SeverityOnly};
-use crate::report::{Role, Severity};
+use super::options::KubernetesVersion;
+use super::{Findings, Message, Pod, Rule, SeverityOnly};
+use crate::report::Role;
 use crate::sidecars::roles::ContainerRef;
 
 declare_rule! {
@@ -86,47 +87,23 @@ impl Rule for NativeSidecars {
     type Settings = SeverityOnly;
 
     fn check(&self, pod: &Pod<'_>, _: &SeverityOnly, out: &mut Findings) {
-        let supported = pod.kubernetes_version.at_least(NATIVE_SIDECARS_MINOR);
         let version = pod.kubernetes_version;
+        let supported = version.at_least(NATIVE_SIDECARS_MINOR);
         for c in &pod.containers {
             match c.role {
                 Role::Sidecar if pod.run_to_completion => classic_in_job(pod, c, out),
-                Role::Sidecar if supported => out.container(
-                    c,
-                    Severity::Warn,
-                    "",
-                    format!("sidecar {:?} is a regular container; Kubernetes {version} supports native sidecars", c.name),
-                    move_it(c, "so it starts before and stops after the app"),
-                ),
+                Role::Sidecar if supported => out.container(c, classic_sidecar(c, version)),
                 Role::NativeSidecar => {
                     if !supported {
-                        out.container(
-                            c,
-                            Severity::Deny,
-                            "/restartPolicy",
-                            format!("{} needs Kubernetes 1.29 or later, but the cluster is {version}", c.description),
-                            "run it as a regular container until the cluster is upgraded, or set kubernetesVersion to the cluster's version".to_string(),
-                        );
+                        out.container(c, native_sidecar_unsupported(c, version));
                     }
                     if let Some(init) = init_running_without(pod, c) {
-                        out.container(
-                            c,
-                            Severity::Warn,
-                            "",
-                            format!("{} comes after init container {:?}, which runs without it", c.description, init),
-                            "list native sidecars before the init containers that need them (init containers start in order)".to_string(),
-                        );
+                        out.container(c, after_init_container(c, init));
                     }
                 }
                 Role::Init => {
                     if let Some(policy) = &c.container.restart_policy {
-                        out.container(
-                            c,
-                            Severity::Deny,
-                            "/restartPolicy",
-                            format!("{} has restartPolicy {policy:?}; init containers accept only \"Always\"", c.description),
-                            "write restartPolicy: Always (capital A) for a native sidecar, or remove the field".to_string(),
-                        );
+                        out.container(c, invalid_restart_policy(c, policy));
                     }
                 }
                 Role::App | Role::Sidecar | Role::Ephemeral => {}
@@ -139,42 +116,85 @@ impl Rule for NativeSidecars {
 /// exited, so it keeps running unless the app stops the sidecar (Istio's and the Cloud
 /// SQL proxy's `/quitquitquit`, `linkerd-await --shutdown`).
 fn classic_in_job(pod: &Pod<'_>, c: &ContainerRef<'_>, out: &mut Findings) {
-    let stopper = c.product.and_then(|product| {
-        let markers = product.stopped_by;
-        pod.containers
-            .iter()
-            .filter(|a| a.role == Role::App)
-            .find_map(|app| {
-                let words = app
-                    .container
-                    .command
-                    .iter()
-                    .chain(&app.container.args)
-                    .flatten();
-                let text: Vec<&str> = words.map(|w| w.as_str()).collect();
-                let text = text.join(" ");
-                markers
-                    .iter()
-                    .find(|m| text.contains(*m))
-                    .map(|m| (app.name, *m))
-            })
-    });
-    match stopper {
-        Some((app, marker)) => out.container(
-            c,
-            Severity::Warn,
-            "",
-            format!("sidecar {:?} is a regular container in this {}; {app:?} stops it ({marker}) when done", c.name, pod.kind),
-            move_it(c, "and the Job completes without the app having to stop it"),
-        ),
-        None => out.container(
-            c,
-            Severity::Deny,
-            "",
-            format!("sidecar {:?} keeps this {} running after its main containers finish, unless something stops it", c.name, pod.kind),
-            move_it(c, "it then stops when the main containers finish"),
-        ),
+    match c
+        .product
+        .and_then(|product| app_stopping(pod, product.stopped_by))
+    {
+        Some((app, marker)) => out.container(c, stopped_by_app(c, pod.kind, app, marker)),
+        None => out.container(c, keeps_job_running(c, pod.kind)),
     }
+}
+
+/// The app container whose command stops the sidecar, and the marker found in it.
+fn app_stopping<'p>(pod: &'p Pod<'_>, markers: &[&'static str]) -> Option<(&'p str, &'static str)> {
+    pod.containers
+        .iter()
+        .filter(|a| a.role == Role::App)
+        .find_map(|app| {
+            let words = app
+                .container
+                .command
+                .iter()
+                .chain(&app.container.args)
+                .flatten();
+            let text = words.map(|w| w.as_str()).collect::<Vec<_>>().join(" ");
+            markers
+                .iter()
+                .find(|m| text.contains(*m))
+                .map(|m| (app.name, *m))
+        })
+}
+
+// Message constructors: every finding this rule reports.
+
+fn classic_sidecar(c: &ContainerRef<'_>, version: KubernetesVersion) -> Message {
+    Message::warn(
+        format!(
+            "sidecar {:?} is a regular container; Kubernetes {version} supports native sidecars",
+            c.name
+        ),
+        move_it(c, "so it starts before and stops after the app"),
+    )
+}
+
+fn native_sidecar_unsupported(c: &ContainerRef<'_>, version: KubernetesVersion) -> Message {
+    Message::deny(
+        format!("{} needs Kubernetes 1.29 or later, but the cluster is {version}", c.description),
+        "run it as a regular container until the cluster is upgraded, or set kubernetesVersion to the cluster's version",
+    )
+    .at("/restartPolicy")
+}
+
+fn after_init_container(c: &ContainerRef<'_>, init: &str) -> Message {
+    Message::warn(
+        format!("{} comes after init container {init:?}, which runs without it", c.description),
+        "list native sidecars before the init containers that need them (init containers start in order)",
+    )
+}
+
+fn invalid_restart_policy(c: &ContainerRef<'_>, policy: &str) -> Message {
+    Message::deny(
+        format!(
+            "{} has restartPolicy {policy:?}; init containers accept only \"Always\"",
+            c.description
+        ),
+        "write restartPolicy: Always (capital A) for a native sidecar, or remove the field",
+    )
+    .at("/restartPolicy")
+}
+
+fn stopped_by_app(c: &ContainerRef<'_>, kind: &str, app: &str, marker: &str) -> Message {
+    Message::warn(
+        format!("sidecar {:?} is a regular container in this {kind}; {app:?} stops it ({marker}) when done", c.name),
+        move_it(c, "and the Job completes without the app having to stop it"),
+    )
+}
+
+fn keeps_job_running(c: &ContainerRef<'_>, kind: &str) -> Message {
+    Message::deny(
+        format!("sidecar {:?} keeps this {kind} running after its main containers finish, unless something stops it", c.name),
+        move_it(c, "it then stops when the main containers finish"),
+    )
 }
 
 /// The remedy: move the sidecar to `initContainers`, or for an injected one, the

@@ -1,5 +1,5 @@
-use super::{describe_container, Findings, Pod, Rule, SeverityOnly};
-use crate::report::Severity;
+use super::{describe_container, Findings, Message, Pod, Rule, SeverityOnly};
+use crate::sidecars::roles::ContainerRef;
 use std::collections::HashMap;
 
 declare_rule! {
@@ -62,24 +62,11 @@ impl Rule for PortConflicts {
         let mut container_ports: HashMap<(i32, &str), &str> = HashMap::new();
         let mut host_ports: HashMap<(i32, &str, &str), &str> = HashMap::new();
         for c in &pod.containers {
-            let who = describe_container(c);
             for (index, port) in c.container.ports.iter().flatten().enumerate() {
                 let protocol = port.protocol.as_deref().unwrap_or("TCP");
-                let owner = |first: &str| {
-                    if first == c.name {
-                        "itself".to_string()
-                    } else {
-                        format!("container {first:?}")
-                    }
-                };
-                match container_ports.get(&(port.container_port, protocol)) {
-                    Some(first) => out.container(
-                        c,
-                        Severity::Deny,
-                        &format!("/ports/{index}"),
-                        format!("{who} declares port {}/{protocol}, already declared by {}", port.container_port, owner(first)),
-                        "give each container its own port: containers of a pod share one network namespace".to_string(),
-                    ),
+                let number = port.container_port;
+                match container_ports.get(&(number, protocol)) {
+                    Some(first) => out.container(c, port_taken(c, index, number, protocol, first)),
                     None => {
                         container_ports.insert((port.container_port, protocol), c.name);
                     }
@@ -87,13 +74,9 @@ impl Rule for PortConflicts {
                 if let Some(host_port) = port.host_port {
                     let host_ip = port.host_ip.as_deref().unwrap_or("");
                     match host_ports.get(&(host_port, protocol, host_ip)) {
-                        Some(first) => out.container(
-                            c,
-                            Severity::Deny,
-                            &format!("/ports/{index}/hostPort"),
-                            format!("{who} declares hostPort {host_port}/{protocol}, already declared by {}", owner(first)),
-                            "use a different hostPort, or drop hostPort and expose the pod through a Service".to_string(),
-                        ),
+                        Some(first) => {
+                            out.container(c, host_port_taken(c, index, host_port, protocol, first))
+                        }
                         None => {
                             host_ports.insert((host_port, protocol, host_ip), c.name);
                         }
@@ -102,4 +85,51 @@ impl Rule for PortConflicts {
             }
         }
     }
+}
+
+/// "itself" or "container \"x\"": who declared the port first.
+fn owner(c: &ContainerRef<'_>, first: &str) -> String {
+    if first == c.name {
+        "itself".to_string()
+    } else {
+        format!("container {first:?}")
+    }
+}
+
+// Message constructors: every finding this rule reports.
+
+fn port_taken(
+    c: &ContainerRef<'_>,
+    index: usize,
+    port: i32,
+    protocol: &str,
+    first: &str,
+) -> Message {
+    Message::deny(
+        format!(
+            "{} declares port {port}/{protocol}, already declared by {}",
+            describe_container(c),
+            owner(c, first)
+        ),
+        "give each container its own port: containers of a pod share one network namespace",
+    )
+    .at(format!("/ports/{index}"))
+}
+
+fn host_port_taken(
+    c: &ContainerRef<'_>,
+    index: usize,
+    port: i32,
+    protocol: &str,
+    first: &str,
+) -> Message {
+    Message::deny(
+        format!(
+            "{} declares hostPort {port}/{protocol}, already declared by {}",
+            describe_container(c),
+            owner(c, first)
+        ),
+        "use a different hostPort, or drop hostPort and expose the pod through a Service",
+    )
+    .at(format!("/ports/{index}/hostPort"))
 }

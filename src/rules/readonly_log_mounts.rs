@@ -1,9 +1,10 @@
 use super::options::SeverityOverride;
-use super::{describe_container, Findings, Pod, Rule, RuleSettings};
+use super::{describe_container, Findings, Message, Pod, Rule, RuleSettings};
 use crate::glob::{any_match, Glob};
 use crate::pointer::escape as escape_pointer;
-use crate::report::{Role, Severity};
+use crate::report::Role;
 use crate::sidecars::catalogue::StateSyntax;
+use crate::sidecars::roles::ContainerRef;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -129,24 +130,32 @@ impl RuleSettings for LogMountSettings {
 
 /// One mount of a volume by one container.
 struct Mount {
+    /// Index into `LogVolumes::everyone`.
     container: usize,
     index: usize,
     read_only: bool,
 }
 
-impl Rule for ReadonlyLogMounts {
-    type Settings = LogMountSettings;
+/// The pod's volumes as this rule sees them: which hold logs, and who mounts them how.
+struct LogVolumes<'p, 'a> {
+    /// Containers then ephemeral containers, in pod order.
+    everyone: Vec<&'p ContainerRef<'a>>,
+    /// Volume name → (index in `volumes`, hostPath if any).
+    volumes: BTreeMap<&'p str, (usize, Option<&'p str>)>,
+    mounts: BTreeMap<&'p str, Vec<Mount>>,
+    /// Volumes that hold logs (by mount path, name or host path), sorted; volumes the
+    /// kubelet always mounts read-only (ConfigMaps, Secrets, …) are left out.
+    logs: Vec<&'p str>,
+}
 
-    fn check(&self, pod: &Pod<'_>, s: &LogMountSettings, out: &mut Findings) {
+impl<'p, 'a> LogVolumes<'p, 'a> {
+    fn of(pod: &'p Pod<'a>, s: &LogMountSettings) -> Self {
         let is_log_path = |path: &str| {
             let trimmed = path.trim_end_matches('/');
             any_match(&s.log_paths, if trimmed.is_empty() { "/" } else { trimmed })
         };
-        let volumes: BTreeMap<&str, (usize, Option<&str>)> = pod
-            .spec
-            .volumes
-            .iter()
-            .flatten()
+        let all_volumes = || pod.spec.volumes.iter().flatten();
+        let volumes: BTreeMap<&str, (usize, Option<&str>)> = all_volumes()
             .enumerate()
             .map(|(i, v)| {
                 (
@@ -155,12 +164,32 @@ impl Rule for ReadonlyLogMounts {
                 )
             })
             .collect();
+        let everyone: Vec<&ContainerRef<'a>> =
+            pod.containers.iter().chain(&pod.ephemeral).collect();
+        let mut mounts: BTreeMap<&str, Vec<Mount>> = BTreeMap::new();
+        let mut logs: Vec<&str> = Vec::new();
+        for (container, c) in everyone.iter().enumerate() {
+            for (index, m) in c.container.volume_mounts.iter().flatten().enumerate() {
+                let volume = m.name.as_str();
+                if is_log_path(&m.mount_path) || any_match(&s.log_volume_names, volume) {
+                    logs.push(volume);
+                }
+                let read_only = m.read_only == Some(true);
+                mounts.entry(volume).or_default().push(Mount {
+                    container,
+                    index,
+                    read_only,
+                });
+            }
+        }
+        logs.extend(
+            volumes
+                .iter()
+                .filter(|(_, (_, host_path))| host_path.is_some_and(is_log_path))
+                .map(|(name, _)| *name),
+        );
         // The kubelet always mounts these read-only: no one can write them, no one must.
-        let always_read_only: Vec<&str> = pod
-            .spec
-            .volumes
-            .iter()
-            .flatten()
+        let always_read_only: Vec<&str> = all_volumes()
             .filter(|v| {
                 v.config_map.is_some()
                     || v.secret.is_some()
@@ -169,107 +198,129 @@ impl Rule for ReadonlyLogMounts {
             })
             .map(|v| v.name.as_str())
             .collect();
-
-        // Mounts per volume, and which volumes hold logs.
-        let mut mounts: BTreeMap<&str, Vec<Mount>> = BTreeMap::new();
-        let mut log_volumes: Vec<&str> = Vec::new();
-        let everyone: Vec<&crate::sidecars::roles::ContainerRef<'_>> =
-            pod.containers.iter().chain(&pod.ephemeral).collect();
-        for (ci, c) in everyone.iter().enumerate() {
-            for (index, m) in c.container.volume_mounts.iter().flatten().enumerate() {
-                let volume = m.name.as_str();
-                if is_log_path(&m.mount_path) || any_match(&s.log_volume_names, volume) {
-                    log_volumes.push(volume);
-                }
-                mounts.entry(volume).or_default().push(Mount {
-                    container: ci,
-                    index,
-                    read_only: m.read_only == Some(true),
-                });
-            }
+        logs.sort_unstable();
+        logs.dedup();
+        logs.retain(|v| !always_read_only.contains(v));
+        LogVolumes {
+            everyone,
+            volumes,
+            mounts,
+            logs,
         }
-        for (name, (_, host_path)) in &volumes {
-            if host_path.is_some_and(is_log_path) {
-                log_volumes.push(name);
-            }
-        }
-        log_volumes.sort_unstable();
-        log_volumes.dedup();
-        log_volumes.retain(|v| !always_read_only.contains(v));
+    }
+}
 
-        for volume in log_volumes {
-            let Some(volume_mounts) = mounts.get(volume) else {
+impl Rule for ReadonlyLogMounts {
+    type Settings = LogMountSettings;
+
+    fn check(&self, pod: &Pod<'_>, s: &LogMountSettings, out: &mut Findings) {
+        let volumes = LogVolumes::of(pod, s);
+        for volume in &volumes.logs {
+            let Some(mounts) = volumes.mounts.get(volume) else {
                 continue;
             };
-            let host_path = volumes.get(volume).and_then(|(_, h)| *h);
-            for m in volume_mounts {
-                let Some(c) = everyone.get(m.container) else {
-                    continue;
-                };
-                // Ephemeral (debugging) containers read logs like sidecars do.
-                if !(c.is_sidecar() || c.role == Role::Ephemeral) || m.read_only {
-                    continue;
-                }
-                let shared = volume_mounts
-                    .iter()
-                    .any(|other| other.container != m.container);
-                let suffix = format!("/volumeMounts/{}", m.index);
-                let who = describe_container(c);
-                if let Some(node_path) = host_path {
-                    out.container(
-                        c,
-                        Severity::Deny,
-                        &suffix,
-                        format!("{who} mounts the node's log directory {node_path} (volume {volume:?}) writable"),
-                        "set readOnly: true on this volumeMount: a log shipper only reads node logs".to_string(),
-                    );
-                } else if shared {
-                    let mut help = "set readOnly: true on this volumeMount: the app writes the logs, the sidecar only reads them".to_string();
-                    let mount = c.container.volume_mounts.iter().flatten().nth(m.index);
-                    if let Some(state) =
-                        mount.and_then(|m| state_files_under(pod, c, &m.mount_path))
-                    {
-                        help.push_str(&format!("; first move {state} to a volume of its own"));
-                    }
-                    out.container(
-                        c,
-                        Severity::Deny,
-                        &suffix,
-                        format!("{who} mounts the shared log volume {volume:?} writable"),
-                        help,
-                    );
-                }
+            let host_path = volumes.volumes.get(volume).and_then(|(_, h)| *h);
+            for m in mounts {
+                check_mount(pod, &volumes, volume, host_path, m, out);
             }
-            let has_writer = volume_mounts.iter().any(|m| !m.read_only);
-            let app_or_init_mounts = volume_mounts.iter().any(|m| {
-                everyone
+            let has_writer = mounts.iter().any(|m| !m.read_only);
+            let app_or_init_mounts = mounts.iter().any(|m| {
+                volumes
+                    .everyone
                     .get(m.container)
                     .is_some_and(|c| matches!(c.role, Role::App | Role::Init))
             });
             if !has_writer && host_path.is_none() && app_or_init_mounts {
-                let path = match volumes.get(volume) {
-                    Some((i, _)) => pod.pointer(&format!("/volumes/{i}")),
-                    None => pod.pointer(&format!("/volumes/{}", escape_pointer(volume))),
+                let at = match volumes.volumes.get(volume) {
+                    Some((i, _)) => format!("/volumes/{i}"),
+                    None => format!("/volumes/{}", escape_pointer(volume)),
                 };
-                out.pod(
-                    Severity::Warn,
-                    path,
-                    format!("log volume {volume:?} is mounted read-only by every container, so nothing writes to it"),
-                    "mount it writable in the container that produces the logs".to_string(),
-                );
+                out.pod(pod, nobody_writes(volume, at));
             }
         }
     }
 }
 
+/// A sidecar's (or debugging container's) writable mount of a log volume.
+fn check_mount(
+    pod: &Pod<'_>,
+    volumes: &LogVolumes,
+    volume: &str,
+    host_path: Option<&str>,
+    m: &Mount,
+    out: &mut Findings,
+) {
+    let Some(c) = volumes.everyone.get(m.container) else {
+        return;
+    };
+    // Ephemeral (debugging) containers read logs like sidecars do.
+    if !(c.is_sidecar() || c.role == Role::Ephemeral) || m.read_only {
+        return;
+    }
+    let shared = volumes
+        .mounts
+        .get(volume)
+        .is_some_and(|all| all.iter().any(|other| other.container != m.container));
+    if let Some(node_path) = host_path {
+        out.container(c, node_logs_writable(c, m.index, node_path, volume));
+    } else if shared {
+        let mount = c.container.volume_mounts.iter().flatten().nth(m.index);
+        let state = mount.and_then(|mount| state_files_under(pod, c, &mount.mount_path));
+        out.container(c, shared_logs_writable(c, m.index, volume, state));
+    }
+}
+
+// Message constructors: every finding this rule reports.
+
+fn node_logs_writable(
+    c: &ContainerRef<'_>,
+    index: usize,
+    node_path: &str,
+    volume: &str,
+) -> Message {
+    Message::deny(
+        format!(
+            "{} mounts the node's log directory {node_path} (volume {volume:?}) writable",
+            describe_container(c)
+        ),
+        "set readOnly: true on this volumeMount: a log shipper only reads node logs",
+    )
+    .at(format!("/volumeMounts/{index}"))
+}
+
+/// `state`: the shipper's position files kept in the volume, which must move first.
+fn shared_logs_writable(
+    c: &ContainerRef<'_>,
+    index: usize,
+    volume: &str,
+    state: Option<String>,
+) -> Message {
+    let mut help = "set readOnly: true on this volumeMount: the app writes the logs, the sidecar only reads them".to_string();
+    if let Some(state) = state {
+        help.push_str(&format!("; first move {state} to a volume of its own"));
+    }
+    Message::deny(
+        format!(
+            "{} mounts the shared log volume {volume:?} writable",
+            describe_container(c)
+        ),
+        help,
+    )
+    .at(format!("/volumeMounts/{index}"))
+}
+
+fn nobody_writes(volume: &str, at: String) -> Message {
+    Message::warn(
+        format!("log volume {volume:?} is mounted read-only by every container, so nothing writes to it"),
+        "mount it writable in the container that produces the logs",
+    )
+    .at(at)
+}
+
 /// The position files a log shipper's config (a ConfigMap of the same input) keeps under
 /// `mount_path`, which a read-only mount would stop it from recording:
 /// `its position files a, b (pos_file in ConfigMap name/file)`.
-fn state_files_under(
-    pod: &Pod<'_>,
-    c: &crate::sidecars::roles::ContainerRef<'_>,
-    mount_path: &str,
-) -> Option<String> {
+fn state_files_under(pod: &Pod<'_>, c: &ContainerRef<'_>, mount_path: &str) -> Option<String> {
     let syntax = c.product.and_then(|p| p.log_state)?;
     let file = super::args::product_config(pod, c)?;
     let dir = mount_path.trim_end_matches('/');

@@ -1,5 +1,4 @@
-use super::{Findings, Pod, Rule, SeverityOnly};
-use crate::report::Severity;
+use super::{Findings, Message, Pod, Rule, SeverityOnly};
 
 declare_rule! {
     /// ## What it does
@@ -60,12 +59,17 @@ impl Rule for SharedProcessNamespace {
 
     fn check(&self, pod: &Pod<'_>, _: &SeverityOnly, out: &mut Findings) {
         if pod.spec.share_process_namespace == Some(true) {
-            out.pod(
-                Severity::Warn,
-                pod.pointer("/shareProcessNamespace"),
-                format!("the {} shares one process namespace among all its containers", pod.kind),
-                "remove shareProcessNamespace; use ephemeral containers (kubectl debug --target) to inspect processes".to_string(),
-            );
+            out.pod(pod, shared_process_namespace(pod.kind));
         }
     }
+}
+
+// Message constructors: every finding this rule reports.
+
+fn shared_process_namespace(kind: &str) -> Message {
+    Message::warn(
+        format!("the {kind} shares one process namespace among all its containers"),
+        "remove shareProcessNamespace; use ephemeral containers (kubectl debug --target) to inspect processes",
+    )
+    .at("/shareProcessNamespace")
 }
