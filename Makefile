@@ -1,19 +1,24 @@
-# The README's test command is `make test`; .ci/run installs what it needs and calls it.
-.PHONY: test lint unit policy.wasm policy-test npm-test
+# The README's test command is `make test`: it installs what is missing (idempotent, see
+# scripts/install-test-tools), then runs every test. .ci/run calls exactly that.
+.PHONY: test tools lint unit policy.wasm policy-test npm-test
 
 POLICY_BUILD = cargo build --lib --target wasm32-wasip1 --profile wasm --no-default-features --features kubewarden
 
-test: lint unit policy-test npm-test
+test: tools lint unit policy-test npm-test
+
+tools:
+	scripts/install-test-tools
 
 lint:
 	cargo fmt --all -- --check
-	cargo clippy --all-targets -- -D warnings
+	rustfmt --check --edition 2021 fuzz/src/lib.rs fuzz/fuzz_targets/*.rs
+	cargo clippy --workspace --exclude policy-host --exclude reference-guest --exclude sidecar-guard-wasm --all-targets -- -D warnings
 	cargo clippy --lib --target wasm32-wasip1 --no-default-features --features kubewarden -- -D warnings
 	cargo clippy -p policy-host --all-targets -- -D warnings
 	cargo clippy -p sidecar-guard-wasm --lib --target wasm32-unknown-unknown -- -D warnings
 
 unit:
-	cargo test
+	cargo test --workspace --exclude policy-host --exclude reference-guest --exclude sidecar-guard-wasm
 
 # The Kubewarden policy module, at the repository root as Kubewarden policy repos have it,
 # optimised by binaryen's wasm-opt (Debian's binaryen; .ci/run installs it): ~20% smaller
