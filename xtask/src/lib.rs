@@ -251,6 +251,23 @@ fn collect_leaves<'a>(
 /// Where the policy is published (OCI registry) and its source lives.
 pub const POLICY_IMAGE: &str = "ghcr.io/sidecar-guard/policies/sidecar-guard";
 pub const SOURCE_URL: &str = "https://github.com/sidecar-guard/sidecar-guard";
+/// `name <email>`: kwctl reads the author as an RFC 5322 address list for Artifact Hub's
+/// maintainers.
+pub const AUTHOR: &str = "sidecar-guard developers <maintainers@sidecar-guard.io>";
+pub const CATEGORY: &str = "Best practices";
+pub const SEVERITY: &str = "medium";
+pub const KEYWORDS: &[&str] = &[
+    "sidecar",
+    "multi-container",
+    "resources",
+    "probes",
+    "native sidecar",
+    "logging",
+    "admin port",
+];
+/// Where Kubewarden's docs say how to install kwctl (its old repository moved into the
+/// controller monorepo; kwctl's own scaffold links this page).
+pub const KWCTL_INSTALL_URL: &str = "https://docs.kubewarden.io/howtos/install-kwctl";
 
 /// The admission rules: every pod-carrying resource, plus `pods/ephemeralcontainers` so
 /// `kubectl debug` cannot add a container around the policy.
@@ -307,16 +324,17 @@ pub fn metadata(usage: &str) -> Value {
         "annotations": {
             "io.artifacthub.displayName": "Sidecar Guard",
             "io.artifacthub.resources": resources_annotation(),
-            "io.artifacthub.keywords": "sidecar, multi-container, resources, probes, native sidecar, logging, admin port",
+            "io.artifacthub.keywords": KEYWORDS.join(", "),
             "io.kubewarden.policy.title": "sidecar-guard",
             "io.kubewarden.policy.version": env!("CARGO_PKG_VERSION"),
             "io.kubewarden.policy.description": description(),
-            "io.kubewarden.policy.author": "sidecar-guard developers",
+            "io.kubewarden.policy.author": AUTHOR,
+            "io.kubewarden.policy.ociUrl": POLICY_IMAGE,
             "io.kubewarden.policy.url": SOURCE_URL,
             "io.kubewarden.policy.source": SOURCE_URL,
             "io.kubewarden.policy.license": "Apache-2.0",
-            "io.kubewarden.policy.category": "Best practices",
-            "io.kubewarden.policy.severity": "medium",
+            "io.kubewarden.policy.category": CATEGORY,
+            "io.kubewarden.policy.severity": SEVERITY,
             "io.kubewarden.policy.usage": usage,
         }
     })
@@ -420,32 +438,52 @@ fn question_type(root: &Value, target: &Value) -> Value {
 
 /// `artifacthub-pkg.yml`, in the format Kubewarden's published policies use.
 pub fn artifacthub_package(usage: &str) -> Value {
-    let version = env!("CARGO_PKG_VERSION");
+    let metadata = metadata(usage);
+    let annotation = |key: &str| {
+        metadata["annotations"][key]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let version = annotation("io.kubewarden.policy.version");
+    let image = format!("{}:v{version}", annotation("io.kubewarden.policy.ociUrl"));
+    let source = annotation("io.kubewarden.policy.source");
+    let keywords: Vec<&str> = KEYWORDS.to_vec();
+    let (name, email) = AUTHOR
+        .split_once(" <")
+        .map_or((AUTHOR, ""), |(name, rest)| {
+            (name, rest.trim_end_matches('>'))
+        });
+    let mut annotations = json!({
+        "kubewarden/mutation": metadata["mutating"].to_string(),
+        "kubewarden/resources": annotation("io.artifacthub.resources"),
+        "kubewarden/rules": to_yaml(&metadata["rules"]),
+        "kubewarden/questions-ui": to_yaml(&questions()),
+    });
+    // kwctl writes the context-aware resources only when there are some.
+    let context_aware = &metadata["contextAwareResources"];
+    if context_aware.as_array().is_some_and(|r| !r.is_empty()) {
+        annotations["kubewarden/contextAwareResources"] = to_yaml(context_aware).into();
+    }
     json!({
         "version": version,
-        "name": "sidecar-guard",
-        "displayName": "Sidecar Guard",
+        "name": annotation("io.kubewarden.policy.title"),
+        "displayName": annotation("io.artifacthub.displayName"),
         "createdAt": "2026-11-24T00:00:00Z",
-        "description": description(),
-        "license": "Apache-2.0",
-        "homeURL": SOURCE_URL,
-        "containersImages": [{"name": "policy", "image": format!("{POLICY_IMAGE}:v{version}")}],
-        "keywords": ["sidecar", "multi-container", "resources", "probes", "native sidecar", "kubewarden"],
+        "description": annotation("io.kubewarden.policy.description"),
+        "license": annotation("io.kubewarden.policy.license"),
+        "homeURL": annotation("io.kubewarden.policy.url"),
+        "containersImages": [{"name": "policy", "image": image}],
+        "keywords": keywords,
         "links": [
-            {"name": "policy", "url": format!("{SOURCE_URL}/releases/download/v{version}/policy.wasm")},
-            {"name": "source", "url": SOURCE_URL},
+            {"name": "policy", "url": format!("{source}/releases/download/v{version}/policy.wasm")},
+            {"name": "source", "url": source},
         ],
-        "install": format!("The policy can be obtained using [`kwctl`](https://github.com/kubewarden/kwctl):\n```console\nkwctl pull {POLICY_IMAGE}:v{version}\n```\nThen, generate the policy manifest and tune it to your liking. For example:\n```console\nkwctl scaffold manifest -t ClusterAdmissionPolicy registry://{POLICY_IMAGE}:v{version}\n```\n"),
-        "maintainers": [{"name": "sidecar-guard developers", "email": "maintainers@sidecar-guard.io"}],
+        "install": format!("The policy can be obtained using [kwctl]({KWCTL_INSTALL_URL}):\n```console\nkwctl pull {image}\n```\nThen, generate the policy manifest and tune it to your liking. For example:\n```console\nkwctl scaffold manifest -t ClusterAdmissionPolicy registry://{image}\n```\n"),
+        "maintainers": [{"name": name, "email": email}],
         "provider": {"name": "kubewarden"},
         "recommendations": [{"url": "https://artifacthub.io/packages/helm/kubewarden/kubewarden-controller"}],
-        "annotations": {
-            "kubewarden/mutation": "false",
-            "kubewarden/contextAwareResources": "[]",
-            "kubewarden/resources": resources_annotation(),
-            "kubewarden/rules": to_yaml(&admission_rules()),
-            "kubewarden/questions-ui": to_yaml(&questions()),
-        },
+        "annotations": annotations,
         "readme": usage,
     })
 }
@@ -463,7 +501,13 @@ pub fn cluster_policies() -> Vec<(&'static str, Value)> {
             "kind": "ClusterAdmissionPolicy",
             "metadata": {
                 "name": format!("sidecar-guard-{name}"),
-                "annotations": {"io.kubewarden.policy.title": "sidecar-guard", "io.kubewarden.policy.description": note},
+                "annotations": {
+                    "io.kubewarden.policy.title": "sidecar-guard",
+                    "io.kubewarden.policy.description": note,
+                    // As `kwctl scaffold manifest` copies them from the metadata.
+                    "io.kubewarden.policy.severity": SEVERITY,
+                    "io.kubewarden.policy.category": CATEGORY,
+                },
             },
             "spec": {
                 "module": format!("registry://{POLICY_IMAGE}:v{version}"),

@@ -94,6 +94,198 @@ fn metadata_has_kubewardens_fields() {
     }
 }
 
+/// What `kwctl scaffold artifacthub` (Kubewarden's `ArtifactHubPkg::from_metadata`)
+/// requires of the metadata's annotations: a semver version; a title, display name and
+/// description; an OCI URL that, with `:v<version>`, is an image reference; keywords as a
+/// comma-separated list with no empty word; the author as RFC 5322 addresses
+/// (`name <email>`); source and home URLs.
+#[test]
+fn metadata_carries_what_kwctl_scaffold_artifacthub_requires() {
+    let metadata = load_yaml("policies/metadata.yml");
+    let annotation = |key: &str| {
+        metadata["annotations"][key]
+            .as_str()
+            .unwrap_or_else(|| panic!("metadata.yml lacks the annotation {key}"))
+            .to_string()
+    };
+    let version = annotation("io.kubewarden.policy.version");
+    let parts: Vec<&str> = version.split('.').collect();
+    assert!(
+        parts.len() == 3
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())),
+        "version {version:?} is not semver"
+    );
+    for key in [
+        "io.kubewarden.policy.title",
+        "io.artifacthub.displayName",
+        "io.kubewarden.policy.description",
+    ] {
+        assert!(!annotation(key).trim().is_empty(), "{key} is empty");
+    }
+    let oci_url = annotation("io.kubewarden.policy.ociUrl");
+    let (registry, repository) = oci_url.split_once('/').expect("registry/repository");
+    assert!(
+        registry.contains('.'),
+        "{oci_url}: the registry is a host name"
+    );
+    assert!(
+        !repository.is_empty()
+            && repository.split('/').all(|part| !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))),
+        "{oci_url}: repository path components are lowercase [a-z0-9._-]"
+    );
+    assert!(
+        !oci_url.contains(':') && !oci_url.contains('@'),
+        "{oci_url}: no tag or digest (kwctl appends :v<version>)"
+    );
+    let keywords = annotation("io.artifacthub.keywords");
+    assert!(
+        keywords.split(',').all(|k| !k.trim().is_empty()),
+        "keywords {keywords:?} have an empty word"
+    );
+    let author = annotation("io.kubewarden.policy.author");
+    for address in author.split(',') {
+        let (name, rest) = address
+            .trim()
+            .split_once(" <")
+            .unwrap_or_else(|| panic!("author {address:?} is not `name <email>`"));
+        let email = rest
+            .strip_suffix('>')
+            .unwrap_or_else(|| panic!("author {address:?} does not end in >"));
+        let (local, domain) = email
+            .split_once('@')
+            .unwrap_or_else(|| panic!("{email:?} is not an email address"));
+        assert!(
+            !name.trim().is_empty() && !local.is_empty() && domain.contains('.'),
+            "{address:?}"
+        );
+    }
+    for key in ["io.kubewarden.policy.source", "io.kubewarden.policy.url"] {
+        assert!(
+            annotation(key).starts_with("https://"),
+            "{key} is an https URL"
+        );
+    }
+    if let Some(hidden) = metadata["annotations"].get("io.kubewarden.hidden-ui") {
+        assert!(
+            hidden == "true" || hidden == "false",
+            "hidden-ui is a boolean string"
+        );
+    }
+}
+
+/// `artifacthub-pkg.yml` says what kwctl would derive from `metadata.yml`.
+#[test]
+fn artifacthub_package_agrees_with_the_metadata() {
+    let package = load_yaml("artifacthub-pkg.yml");
+    let metadata = load_yaml("policies/metadata.yml");
+    let annotation = |key: &str| {
+        metadata["annotations"][key]
+            .as_str()
+            .expect(key)
+            .to_string()
+    };
+    let version = annotation("io.kubewarden.policy.version");
+    let image = format!("{}:v{version}", annotation("io.kubewarden.policy.ociUrl"));
+    assert_eq!(package["name"], annotation("io.kubewarden.policy.title"));
+    assert_eq!(
+        package["displayName"],
+        annotation("io.artifacthub.displayName")
+    );
+    assert_eq!(
+        package["description"],
+        annotation("io.kubewarden.policy.description")
+    );
+    assert_eq!(
+        package["license"],
+        annotation("io.kubewarden.policy.license")
+    );
+    assert_eq!(package["homeURL"], annotation("io.kubewarden.policy.url"));
+    assert_eq!(
+        package["containersImages"],
+        json!([{"name": "policy", "image": image}])
+    );
+    let keywords: Vec<String> = annotation("io.artifacthub.keywords")
+        .split(',')
+        .map(|k| k.trim().to_string())
+        .collect();
+    assert_eq!(
+        package["keywords"],
+        json!(keywords),
+        "the two files' keywords agree"
+    );
+    let (name, email) = annotation("io.kubewarden.policy.author")
+        .split_once(" <")
+        .map(|(n, e)| (n.to_string(), e.trim_end_matches('>').to_string()))
+        .expect("name <email>");
+    assert_eq!(
+        package["maintainers"],
+        json!([{"name": name, "email": email}])
+    );
+    let source = annotation("io.kubewarden.policy.source");
+    assert_eq!(
+        package["links"],
+        json!([
+            {"name": "policy", "url": format!("{source}/releases/download/v{version}/policy.wasm")},
+            {"name": "source", "url": source},
+        ])
+    );
+    let install = package["install"].as_str().expect("install");
+    assert!(
+        install.contains(&format!("kwctl pull {image}")),
+        "{install}"
+    );
+    assert!(
+        install.contains("https://docs.kubewarden.io/howtos/install-kwctl"),
+        "{install}"
+    );
+    assert!(
+        !install.contains("github.com/kubewarden/kwctl"),
+        "kwctl's old repository"
+    );
+    // kwctl leaves contextAwareResources out when the policy reads none.
+    assert_eq!(metadata["contextAwareResources"], json!([]));
+    let mut keys: Vec<&str> = package["annotations"]
+        .as_object()
+        .expect("annotations")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "kubewarden/mutation",
+            "kubewarden/questions-ui",
+            "kubewarden/resources",
+            "kubewarden/rules"
+        ]
+    );
+}
+
+/// The manifests carry the severity and category `kwctl scaffold manifest` copies from
+/// the metadata.
+#[test]
+fn manifests_carry_the_metadatas_severity_and_category() {
+    let metadata = load_yaml("policies/metadata.yml");
+    for (name, _) in cluster_policies() {
+        let manifest = load_yaml(&format!("policies/{name}.yaml"));
+        for key in [
+            "io.kubewarden.policy.severity",
+            "io.kubewarden.policy.category",
+        ] {
+            assert_eq!(
+                manifest["metadata"]["annotations"][key], metadata["annotations"][key],
+                "policies/{name}.yaml: {key}"
+            );
+        }
+    }
+}
+
 #[test]
 fn artifacthub_package_matches_metadata_and_settings() {
     let package = load_yaml("artifacthub-pkg.yml");

@@ -132,7 +132,16 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, results: &mut Results) {
     }
 }
 
-pub fn check_paths(paths: &[String], settings: &Settings) -> Results {
+/// How files named on the command line are treated.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Named {
+    /// Judged as given: what is not a Kubernetes manifest is an error.
+    AsGiven,
+    /// As if a folder walk had found them (`--skip-non-manifests`).
+    LikeFound,
+}
+
+pub fn check_paths(paths: &[String], settings: &Settings, named: Named) -> Results {
     let mut results = Results {
         outcomes: Vec::new(),
         input_errors: Vec::new(),
@@ -154,6 +163,17 @@ pub fn check_paths(paths: &[String], settings: &Settings) -> Results {
         let path = Path::new(argument);
         if path.is_dir() {
             read_folder(argument, &mut inputs, &mut results);
+        } else if named == Named::LikeFound {
+            match helm_chart_of(path) {
+                Some(chart) => results.skipped_files.push((
+                    argument.clone(),
+                    format!(
+                        "part of the Helm chart in {}: render it first (helm template … | sidecar-guard check -)",
+                        chart.display()
+                    ),
+                )),
+                None => inputs.extend(read(path, Treatment::FoundInFolder, &mut results)),
+            }
         } else {
             inputs.extend(read(path, Treatment::AsGiven, &mut results));
         }
@@ -204,6 +224,14 @@ fn read_folder(argument: &str, inputs: &mut Vec<Input>, results: &mut Results) {
         };
         inputs.extend(read(&file, treatment, results));
     }
+}
+
+/// The Helm chart a file belongs to: the nearest folder above it with a `Chart.yaml`.
+fn helm_chart_of(path: &Path) -> Option<PathBuf> {
+    path.ancestors()
+        .skip(1)
+        .find(|dir| dir.join("Chart.yaml").is_file())
+        .map(Path::to_path_buf)
 }
 
 /// One input's text, and how it was found.

@@ -52,6 +52,11 @@ enum Command {
         /// Text output: only objects with findings, and errors (the summary line stays).
         #[arg(long, short)]
         quiet: bool,
+        /// Treat named files as a folder walk does: YAML that is no Kubernetes object (CI
+        /// configs, Helm values), empty files and Helm chart templates are skipped with
+        /// their reason instead of being errors. For hooks that pass every changed file.
+        #[arg(long)]
+        skip_non_manifests: bool,
         /// Manifests to check.
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<String>,
@@ -89,6 +94,13 @@ enum ColorChoice {
 }
 
 fn main() -> ExitCode {
+    // Under WASI (the npm package's `sidecar-guard` command runs this binary in Node) the
+    // working directory is the host's, handed over as PWD: relative paths then read and
+    // print as they do natively.
+    #[cfg(target_os = "wasi")]
+    if let Some(pwd) = std::env::var_os("PWD") {
+        let _ = std::env::set_current_dir(pwd);
+    }
     let cli = Cli::parse();
     match cli.command {
         Command::Check {
@@ -96,8 +108,16 @@ fn main() -> ExitCode {
             format,
             color,
             quiet,
+            skip_non_manifests,
             paths,
-        } => check(settings, format, color, quiet, &paths),
+        } => {
+            let output = Output {
+                format,
+                color,
+                quiet,
+            };
+            check(settings.as_ref(), output, skip_non_manifests, &paths)
+        }
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
     }
@@ -124,21 +144,37 @@ fn load_settings(path: Option<&PathBuf>) -> Result<Settings, String> {
     Settings::deserialize_checked(&document).map_err(list)
 }
 
-fn check(
-    settings: Option<PathBuf>,
+/// How `check` prints its results.
+struct Output {
     format: Format,
     color: ColorChoice,
     quiet: bool,
+}
+
+fn check(
+    settings: Option<&PathBuf>,
+    output: Output,
+    skip_non_manifests: bool,
     paths: &[String],
 ) -> ExitCode {
-    let settings = match load_settings(settings.as_ref()) {
+    let settings = match load_settings(settings) {
         Ok(s) => s,
         Err(message) => {
             eprintln!("sidecar-guard: {message}");
             return ExitCode::from(2);
         }
     };
-    let results = inputs::check_paths(paths, &settings);
+    let named = if skip_non_manifests {
+        inputs::Named::LikeFound
+    } else {
+        inputs::Named::AsGiven
+    };
+    let results = inputs::check_paths(paths, &settings, named);
+    let Output {
+        format,
+        color,
+        quiet,
+    } = output;
     let use_color = match color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

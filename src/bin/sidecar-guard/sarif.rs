@@ -1,9 +1,19 @@
 //! SARIF 2.1.0 output for code-scanning UIs. Rule metadata comes from the registry.
+//!
+//! What Microsoft's SARIF validator (`sarif-multitool validate`) asks for: rule names
+//! that are readable and differ from the ids; artifact URIs that are either relative to a
+//! declared base (`%SRCROOT%`, the working directory, given in `originalUriBaseIds`) or
+//! absolute `file://` URIs. Standard input has no artifact: its results carry logical
+//! locations only.
 
-use crate::inputs::Results;
+use crate::inputs::{Outcome, Results};
 use serde_json::{json, Value};
 use sidecar_guard::pipeline::IGNORE_ANNOTATION_RULE;
-use sidecar_guard::{rules, Severity};
+use sidecar_guard::{rules, Finding, Report, Severity};
+use std::path::{Component, Path, PathBuf};
+
+/// The base that relative artifact URIs are resolved against.
+const SOURCE_ROOT: &str = "%SRCROOT%";
 
 fn level(severity: Severity) -> &'static str {
     match severity {
@@ -12,24 +22,101 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn artifact_uri(source: &str) -> String {
-    if source == "-" {
-        "stdin".to_string()
-    } else {
-        source.replace('\\', "/")
-    }
+/// `container-probes` → `ContainerProbes`: SARIF's readable rule name.
+fn rule_name(id: &str) -> String {
+    id.split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or(String::new(), |first| {
+                first.to_uppercase().chain(chars).collect()
+            })
+        })
+        .collect()
 }
 
-pub fn sarif(results: &Results) -> String {
-    let mut rule_ids: Vec<&str> = rules::ALL.iter().map(|r| r.meta().id).collect();
-    rule_ids.push(IGNORE_ANNOTATION_RULE);
+/// Percent-encodes what may not stand in a URI path as written.
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        let keep = byte.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&byte);
+        if keep {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// `file://` URI of an absolute path.
+fn file_uri(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    let text = if text.starts_with('/') {
+        text
+    } else {
+        format!("/{text}")
+    };
+    format!("file://{}", encode_path(&text))
+}
+
+/// Where a source lies: relative to the working directory when it is below it, else an
+/// absolute `file://` URI; `None` for standard input.
+fn artifact_location(source: &str, root: &Path) -> Option<Value> {
+    if source == "-" {
+        return None;
+    }
+    let path = Path::new(source);
+    let below_root = path.is_relative()
+        && path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    if below_root {
+        let relative: PathBuf = path
+            .components()
+            .filter(|c| matches!(c, Component::Normal(_)))
+            .collect();
+        let uri = encode_path(&relative.to_string_lossy().replace('\\', "/"));
+        return Some(json!({"uri": uri, "uriBaseId": SOURCE_ROOT}));
+    }
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        root.join(path)
+    };
+    Some(json!({"uri": file_uri(&normalise(&absolute))}))
+}
+
+/// `a/b/../c` → `a/c`, without touching the file system.
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn physical_location(source: &str, line: Option<usize>, root: &Path) -> Option<Value> {
+    let mut physical = json!({"artifactLocation": artifact_location(source, root)?});
+    if let (Some(line), Some(map)) = (line, physical.as_object_mut()) {
+        map.insert("region".into(), json!({"startLine": line}));
+    }
+    Some(physical)
+}
+
+fn rule_descriptors() -> Vec<Value> {
     let mut descriptors: Vec<Value> = rules::ALL
         .iter()
         .map(|r| {
             let m = r.meta();
             json!({
                 "id": m.id,
-                "name": m.id,
+                "name": rule_name(m.id),
                 "shortDescription": {"text": m.summary},
                 "fullDescription": {"text": m.summary},
                 "help": {"text": m.docs_markdown(), "markdown": m.docs_markdown()},
@@ -40,49 +127,71 @@ pub fn sarif(results: &Results) -> String {
         .collect();
     descriptors.push(json!({
         "id": IGNORE_ANNOTATION_RULE,
-        "name": IGNORE_ANNOTATION_RULE,
+        "name": rule_name(IGNORE_ANNOTATION_RULE),
         "shortDescription": {"text": "the sidecar-guard.io/ignore annotation names unknown rules or is not honoured"},
         "defaultConfiguration": {"level": "warning"},
     }));
+    descriptors
+}
 
-    let mut sarif_results = Vec::new();
-    for outcome in &results.outcomes {
-        let Ok(report) = &outcome.result else {
-            continue;
-        };
-        for finding in &report.findings {
-            let mut physical = json!({"artifactLocation": {"uri": artifact_uri(&outcome.source)}});
-            if let (Some(line), Some(map)) = (finding.line, physical.as_object_mut()) {
-                map.insert("region".into(), json!({"startLine": line}));
-            }
-            let index = rule_ids.iter().position(|id| *id == finding.rule);
-            sarif_results.push(json!({
-                "ruleId": finding.rule,
-                "ruleIndex": index,
-                "level": level(finding.severity),
-                "message": {"text": format!("{}. {}", finding.message, finding.help)},
-                "locations": [{
-                    "physicalLocation": physical,
-                    "logicalLocations": [{"fullyQualifiedName": format!("{}{}", report.display_name(), finding.path), "kind": "object"}],
-                }],
-                "properties": {"container": finding.container, "role": finding.role, "path": finding.path, "kind": report.kind, "name": report.name, "namespace": report.namespace},
-            }));
-        }
+fn result(outcome: &Outcome, report: &Report, finding: &Finding, root: &Path) -> Value {
+    let index = rules::ids()
+        .into_iter()
+        .chain([IGNORE_ANNOTATION_RULE])
+        .position(|id| id == finding.rule);
+    let mut location = json!({
+        "logicalLocations": [{"fullyQualifiedName": format!("{}{}", report.display_name(), finding.path), "kind": "object"}],
+    });
+    if let (Some(physical), Some(map)) = (
+        physical_location(&outcome.source, finding.line, root),
+        location.as_object_mut(),
+    ) {
+        map.insert("physicalLocation".into(), physical);
     }
+    json!({
+        "ruleId": finding.rule,
+        "ruleIndex": index,
+        "level": level(finding.severity),
+        "message": {"text": format!("{}. {}", finding.message, finding.help)},
+        "locations": [location],
+        "properties": {"container": finding.container, "role": finding.role, "path": finding.path, "kind": report.kind, "name": report.name, "namespace": report.namespace},
+    })
+}
+
+/// An input or a document that could not be read, as a tool notification.
+fn notification(message: String, location: Option<Value>) -> Value {
+    let mut notification = json!({"level": "error", "message": {"text": message}});
+    if let (Some(physical), Some(map)) = (location, notification.as_object_mut()) {
+        map.insert("locations".into(), json!([{"physicalLocation": physical}]));
+    }
+    notification
+}
+
+pub fn sarif(results: &Results) -> String {
+    let root = std::env::current_dir().unwrap_or_default();
+    let mut sarif_results = Vec::new();
     let mut notifications: Vec<Value> = results
         .input_errors
         .iter()
-        .map(|(source, message)| json!({"level": "error", "message": {"text": message}, "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(source)}}}]}))
+        .map(|(source, message)| {
+            notification(message.clone(), physical_location(source, None, &root))
+        })
         .collect();
     for outcome in &results.outcomes {
-        if let Err(e) = &outcome.result {
-            let mut physical = json!({"artifactLocation": {"uri": artifact_uri(&outcome.source)}});
-            if let (Some(line), Some(map)) = (outcome.line(), physical.as_object_mut()) {
-                map.insert("region".into(), json!({"startLine": line}));
-            }
-            notifications.push(json!({"level": "error", "message": {"text": e.to_string()}, "locations": [{"physicalLocation": physical}]}));
+        match &outcome.result {
+            Ok(report) => sarif_results.extend(
+                report
+                    .findings
+                    .iter()
+                    .map(|finding| result(outcome, report, finding, &root)),
+            ),
+            Err(e) => notifications.push(notification(
+                e.to_string(),
+                physical_location(&outcome.source, outcome.line(), &root),
+            )),
         }
     }
+    let root_uri = format!("{}/", file_uri(&root).trim_end_matches('/'));
     let document = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -91,8 +200,9 @@ pub fn sarif(results: &Results) -> String {
                 "name": "sidecar-guard",
                 "version": env!("CARGO_PKG_VERSION"),
                 "informationUri": "https://github.com/sidecar-guard/sidecar-guard",
-                "rules": descriptors,
+                "rules": rule_descriptors(),
             }},
+            "originalUriBaseIds": {SOURCE_ROOT: {"uri": root_uri}},
             "invocations": [{"executionSuccessful": notifications.is_empty(), "toolExecutionNotifications": notifications}],
             "results": sarif_results,
         }],
@@ -100,4 +210,37 @@ pub fn sarif(results: &Results) -> String {
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_names_are_pascal_case() {
+        assert_eq!(rule_name("container-probes"), "ContainerProbes");
+        assert_eq!(rule_name("ignore-annotation"), "IgnoreAnnotation");
+    }
+
+    #[test]
+    fn locations_are_relative_to_the_root_or_file_uris() {
+        let root = Path::new("/work/repo");
+        assert_eq!(
+            artifact_location("k8s/app deploy.yaml", root),
+            Some(json!({"uri": "k8s/app%20deploy.yaml", "uriBaseId": "%SRCROOT%"}))
+        );
+        assert_eq!(
+            artifact_location("./k8s/a.yaml", root),
+            Some(json!({"uri": "k8s/a.yaml", "uriBaseId": "%SRCROOT%"}))
+        );
+        assert_eq!(
+            artifact_location("/tmp/x/a.yaml", root),
+            Some(json!({"uri": "file:///tmp/x/a.yaml"}))
+        );
+        assert_eq!(
+            artifact_location("../other/a.yaml", root),
+            Some(json!({"uri": "file:///work/other/a.yaml"}))
+        );
+        assert_eq!(artifact_location("-", root), None);
+    }
 }
