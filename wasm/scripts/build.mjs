@@ -1,7 +1,8 @@
 // `npm run build`: compile the crate to wasm32-unknown-unknown, generate the Node
 // (CommonJS) and web (ES module) glue with wasm-bindgen, shrink the modules with wasm-opt
-// from npm's binaryen (Debian's wasm-opt 108 breaks wasm-bindgen 0.2.130 output), and
-// write the demo's example list. Leaves the package ready in place: wasm/ is its root.
+// from npm's binaryen (Debian's wasm-opt 108 breaks wasm-bindgen 0.2.130 output), build
+// the CLI for WASI (the package's `sidecar-guard` command), and write the demo's example
+// list. Leaves the package ready in place: wasm/ is its root.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -45,6 +46,17 @@ for (const target of ["nodejs", "web"]) {
     console.log("wasm-opt (npm binaryen) not installed: skipping size optimisation");
   }
 }
+// The CLI (`bin/sidecar-guard.mjs`): the Rust binary itself, for WASI.
+run("cargo", ["build", "--bin", "sidecar-guard", "--target", "wasm32-wasip1", "--profile", "wasm-cli"]);
+const cli = join(dist, "cli/sidecar-guard.wasm");
+mkdirSync(dirname(cli), { recursive: true });
+const built = join(root, "target/wasm32-wasip1/wasm-cli/sidecar-guard.wasm");
+if (existsSync(wasmOpt)) {
+  run(wasmOpt, ["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals", built, "-o", cli]);
+} else {
+  writeFileSync(cli, readFileSync(built));
+}
+
 // The Node glue is CommonJS inside a "type": "module" package.
 writeFileSync(join(dist, "node/package.json"), JSON.stringify({ type: "commonjs" }) + "\n");
 

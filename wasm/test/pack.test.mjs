@@ -1,7 +1,7 @@
 // `npm pack`, install the tarball into an empty project, and use it from ESM and CommonJS.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, rmSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +12,7 @@ test("the packed tarball installs and works from import and require", () => {
   try {
     const [tarball] = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: pkg, encoding: "utf8" }));
     const files = tarball.files.map((f) => f.path);
-    for (const needed of ["index.d.ts", "node.mjs", "web.js", "dist/node/sidecar_guard.js", "dist/node/sidecar_guard_bg.wasm", "dist/web/sidecar_guard.js", "dist/web/sidecar_guard_bg.wasm", "package.json", "README.md"]) {
+    for (const needed of ["bin/sidecar-guard.mjs", "dist/cli/sidecar-guard.wasm", "index.d.ts", "node.mjs", "web.js", "dist/node/sidecar_guard.js", "dist/node/sidecar_guard_bg.wasm", "dist/web/sidecar_guard.js", "dist/web/sidecar_guard_bg.wasm", "package.json", "README.md"]) {
       assert.ok(files.includes(needed), `tarball lacks ${needed}: ${files.join(", ")}`);
     }
     assert.ok(!files.some((f) => f.startsWith("src/") || f.startsWith("test/") || f.startsWith("node_modules/")), files.join(", "));
@@ -28,6 +28,11 @@ test("the packed tarball installs and works from import and require", () => {
       assert.deepEqual(output, { allowed: false, rules: 7 }, script);
     }
     assert.ok(readdirSync(join(project, "node_modules/sidecar-guard/dist/web")).includes("sidecar_guard_bg.wasm"));
+    // The command npm links for the package: what `npx sidecar-guard` runs.
+    writeFileSync(join(project, "pod.yaml"), manifest.replaceAll("\\n", "\n"));
+    const cli = spawnSync(join(project, "node_modules/.bin/sidecar-guard"), ["check", "pod.yaml"], { cwd: project, encoding: "utf8" });
+    assert.equal(cli.status, 1, cli.stderr);
+    assert.match(cli.stdout, /pod\.yaml:\d+: rejected Pod p/);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

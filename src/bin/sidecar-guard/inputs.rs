@@ -111,7 +111,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, results: &mut Results) {
         Err(e) => {
             errors.push((
                 dir.display().to_string(),
-                format!("cannot read directory: {e}"),
+                format!("cannot read directory: {}", io_message(&e)),
             ));
             return;
         }
@@ -154,9 +154,10 @@ pub fn check_paths(paths: &[String], settings: &Settings, named: Named) -> Resul
             let mut bytes = Vec::new();
             match std::io::stdin().lock().read_to_end(&mut bytes) {
                 Ok(_) => inputs.extend(Input::new("-", bytes, Treatment::AsGiven, &mut results)),
-                Err(e) => results
-                    .input_errors
-                    .push(("-".to_string(), format!("cannot read standard input: {e}"))),
+                Err(e) => results.input_errors.push((
+                    "-".to_string(),
+                    format!("cannot read standard input: {}", io_message(&e)),
+                )),
             }
             continue;
         }
@@ -285,8 +286,18 @@ fn read(path: &Path, treatment: Treatment, results: &mut Results) -> Option<Inpu
         Err(e) => {
             results
                 .input_errors
-                .push((source, format!("cannot read: {e}")));
+                .push((source, format!("cannot read: {}", io_message(&e))));
             None
         }
+    }
+}
+
+/// An I/O error as people read it, without the operating system's error number (which
+/// differs between Linux and WASI, where the npm package runs this CLI).
+pub fn io_message(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" (os error ") {
+        Some(end) => text[..end].to_string(),
+        None => text,
     }
 }

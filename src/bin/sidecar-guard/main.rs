@@ -128,8 +128,12 @@ fn load_settings(path: Option<&PathBuf>) -> Result<Settings, String> {
         return Ok(Settings::default());
     };
     let shown = path.display();
-    let text =
-        std::fs::read(path).map_err(|e| format!("cannot read settings file {shown}: {e}"))?;
+    let text = std::fs::read(path).map_err(|e| {
+        format!(
+            "cannot read settings file {shown}: {}",
+            inputs::io_message(&e)
+        )
+    })?;
     let text =
         String::from_utf8(text).map_err(|_| format!("settings file {shown} is not UTF-8 text"))?;
     let list = |errors: Vec<SettingsError>| {
@@ -179,8 +183,7 @@ fn check(
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            stdout_is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
     let output = match format {
@@ -193,6 +196,16 @@ fn check(
     let _ = stdout.write_all(output.as_bytes());
     let _ = stdout.flush();
     ExitCode::from(results.exit_code())
+}
+
+/// Under WASI the host knows whether stdout is a terminal and says so (the npm package's
+/// launcher sets SIDECAR_GUARD_STDOUT_IS_TERMINAL); natively the stream is asked.
+fn stdout_is_terminal() -> bool {
+    if cfg!(target_os = "wasi") {
+        std::env::var_os("SIDECAR_GUARD_STDOUT_IS_TERMINAL").is_some_and(|v| v == "1")
+    } else {
+        std::io::stdout().is_terminal()
+    }
 }
 
 fn list_rules(format: ListFormat) -> ExitCode {

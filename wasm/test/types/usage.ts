@@ -31,3 +31,14 @@ const missingPort: Settings = { rules: { "localhost-admin-ports": { adminPorts: 
 validate(42);
 
 export { severity, container, ids, pointers, wrongSeverity, wrongRule, missingPort };
+
+// The init() entry: the same API, after the module is loaded.
+import { init, validate as validateAfterInit } from "sidecar-guard/init";
+await init();
+await init(new URL("https://example.com/sidecar_guard_bg.wasm"));
+const afterInit: Report[] = validateAfterInit("kind: Pod");
+const loading: Promise<void> = init();
+await loading;
+// @ts-expect-error the API after init() is the same: validate needs its input
+validateAfterInit();
+void afterInit;
