@@ -560,3 +560,95 @@ fn walked_folders_skip_what_is_not_a_manifest() {
     let empty = run_cli(&["check", &dir.join("empty.yaml").to_string_lossy()], None);
     assert_eq!(empty.status.code(), Some(2));
 }
+
+/// `.pre-commit-hooks.yaml`: one hook, built by pre-commit from this repository's binary,
+/// whose entry this CLI accepts and which passes over what is not a manifest.
+#[test]
+fn the_pre_commit_hook_runs_this_cli_on_changed_manifests() {
+    let text =
+        std::fs::read_to_string(repo_root().join(".pre-commit-hooks.yaml")).expect("hooks file");
+    let hooks = sidecar_guard::input::yaml::parse_stream(&text, Default::default())
+        .remove(0)
+        .expect("YAML")
+        .value;
+    let [hook] = hooks.as_array().expect("a list of hooks").as_slice() else {
+        panic!("one hook: {hooks}");
+    };
+    assert_eq!(hook["id"], "sidecar-guard");
+    assert_eq!(
+        hook["language"], "rust",
+        "pre-commit builds the CLI with cargo install"
+    );
+    assert_eq!(
+        hook["require_serial"], true,
+        "one process: ConfigMaps are context across files"
+    );
+    assert_eq!(hook["types_or"], serde_json::json!(["yaml", "json"]));
+    let entry: Vec<&str> = hook["entry"]
+        .as_str()
+        .expect("entry")
+        .split_whitespace()
+        .collect();
+    let cargo = std::fs::read_to_string(repo_root().join("Cargo.toml")).expect("Cargo.toml");
+    assert!(
+        cargo.contains(&format!("name = \"{}\"", entry[0])),
+        "the entry runs this package's binary"
+    );
+
+    // The entry's arguments, with the files pre-commit would pass: a manifest, a CI
+    // workflow, a Helm template and an empty file.
+    let scratch = std::env::temp_dir().join(format!("sidecar-guard-hook-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(scratch.join("chart/templates")).expect("scratch");
+    std::fs::create_dir_all(scratch.join(".github")).expect("scratch");
+    let manifest = scratch.join("pod.yaml");
+    std::fs::copy(repo_root().join("examples/log-shipping.yaml"), &manifest).expect("copy");
+    std::fs::write(scratch.join(".github/ci.yaml"), "on: push\njobs: {}\n").expect("write");
+    std::fs::write(
+        scratch.join("chart/Chart.yaml"),
+        "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+    )
+    .expect("write");
+    std::fs::write(
+        scratch.join("chart/templates/d.yaml"),
+        "kind: Deployment\nmetadata: {name: {{ .Release.Name }}}\n",
+    )
+    .expect("write");
+    std::fs::write(scratch.join("empty.yaml"), "").expect("write");
+    let files = [
+        "pod.yaml",
+        ".github/ci.yaml",
+        "chart/templates/d.yaml",
+        "empty.yaml",
+    ];
+    let paths: Vec<String> = files
+        .iter()
+        .map(|f| scratch.join(f).display().to_string())
+        .collect();
+    let mut args: Vec<&str> = entry[1..].to_vec();
+    args.extend(paths.iter().map(String::as_str));
+    let output = run_cli(&args, None);
+    let _ = std::fs::remove_dir_all(&scratch);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "deny findings, no errors: {}",
+        stdout(&output)
+    );
+    assert!(
+        stdout(&output).contains("rejected Deployment shop/checkout"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(stdout(&output).contains("0 errors"), "{}", stdout(&output));
+    // Without the flag the same files are errors: named files are judged as given.
+    let output = run_cli(
+        &[
+            &["check"],
+            &paths.iter().map(String::as_str).collect::<Vec<_>>()[..],
+        ]
+        .concat(),
+        None,
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+}
