@@ -531,7 +531,7 @@ fn walked_folders_skip_what_is_not_a_manifest() {
         "only the denial counts: {text}"
     );
     assert!(
-        text.contains("skipped 1 document in walked folders: not a Kubernetes object"),
+        text.contains("skipped 1 document: not a Kubernetes object"),
         "{text}"
     );
     assert!(text.contains("empty.yaml: skipped empty file"), "{text}");

@@ -1,6 +1,16 @@
-//! Judging documents on every core. The wasm targets have no threads: there
-//! `available_parallelism` fails and everything runs on the caller's thread.
+//! Judging documents on every core. The wasm targets have no threads: there everything
+//! runs on the caller's thread, and no thread code is compiled in (the npm module's size
+//! is what a browser downloads).
 
+#[cfg(target_family = "wasm")]
+pub(super) fn on_every_core<T: Sync, R: Send>(
+    items: &[T],
+    work: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    items.iter().map(work).collect()
+}
+
+#[cfg(not(target_family = "wasm"))]
 pub(super) fn on_every_core<T: Sync, R: Send>(
     items: &[T],
     work: impl Fn(&T) -> R + Sync,

@@ -2,8 +2,8 @@
 
 use crate::inputs::{Outcome, Results};
 use serde_json::{json, Value};
-use sidecar_guard::pipeline::DocumentError;
-use sidecar_guard::{rules, Severity, Status};
+use sidecar_guard::pipeline::{DocumentError, NOT_AN_OBJECT};
+use sidecar_guard::{rules, Report, Severity, Status};
 use std::fmt::Write;
 
 struct Paint {
@@ -83,120 +83,133 @@ fn injected_note(report: &sidecar_guard::Report) -> String {
 /// a pod template are counted in one line; `quiet` leaves out every object without
 /// findings.
 pub fn text(results: &Results, color: bool, quiet: bool) -> String {
-    let paint = Paint { on: color };
-    let mut out = String::new();
-    let mut no_template: Vec<(String, usize)> = Vec::new();
-    let mut not_objects = 0;
+    let mut text = TextOutput {
+        paint: Paint { on: color },
+        quiet,
+        out: String::new(),
+        no_template: Vec::new(),
+        not_objects: 0,
+    };
     for (source, message) in &results.input_errors {
-        let _ = writeln!(
-            out,
-            "{}: {} {message}",
-            source,
-            paint.wrap("1;31", "error:")
-        );
+        text.error(source, message);
     }
     for outcome in &results.outcomes {
+        text.outcome(outcome);
+    }
+    text.skipped(results);
+    let _ = writeln!(text.out, "\n{}", summary_line(results));
+    text.out
+}
+
+/// The text output being written, with what is only counted until the end.
+struct TextOutput {
+    paint: Paint,
+    quiet: bool,
+    out: String,
+    /// Kinds without a pod template, and how many objects of each.
+    no_template: Vec<(String, usize)>,
+    /// Documents passed over as not Kubernetes objects.
+    not_objects: usize,
+}
+
+impl TextOutput {
+    fn error(&mut self, here: &str, message: &dyn std::fmt::Display) {
+        let label = self.paint.wrap("1;31", "error:");
+        let _ = writeln!(self.out, "{here}: {label} {message}");
+    }
+
+    fn outcome(&mut self, outcome: &Outcome) {
         let here = location(&outcome.source, outcome.line());
         match &outcome.result {
-            Err(e) => {
-                let _ = writeln!(out, "{here}: {} {e}", paint.wrap("1;31", "error:"));
-            }
-            Ok(report) if report.status == Status::Skipped => match &report.skip_reason {
-                Some(reason) if reason == sidecar_guard::pipeline::NOT_AN_OBJECT => {
-                    not_objects += 1
-                }
-                Some(reason) if !quiet => {
-                    let _ = writeln!(
-                        out,
-                        "{here}: {} {}",
-                        paint.dim("skipped"),
-                        paint.dim(&format!("{}: {reason}", object_name(report)))
-                    );
-                }
-                Some(_) => {}
-                None => match no_template.iter_mut().find(|(k, _)| *k == report.kind) {
-                    Some((_, n)) => *n += 1,
-                    None => no_template.push((report.kind.clone(), 1)),
-                },
-            },
+            Err(e) => self.error(&here, e),
+            Ok(report) if report.status == Status::Skipped => self.skipped_object(&here, report),
             Ok(report) if report.findings.is_empty() => {
-                if !quiet {
-                    let _ = writeln!(
-                        out,
-                        "{here}: {} {}{}",
-                        paint.wrap("32", "ok"),
-                        object_name(report),
-                        paint.dim(&injected_note(report))
-                    );
+                if !self.quiet {
+                    let paint = &self.paint;
+                    let ok = paint.wrap("32", "ok");
+                    let note = paint.dim(&injected_note(report));
+                    let _ = writeln!(self.out, "{here}: {ok} {}{note}", object_name(report));
                 }
             }
-            Ok(report) => {
-                let verdict = if report.allowed {
-                    paint.wrap("33", "warnings")
-                } else {
-                    paint.wrap("31", "rejected")
-                };
-                let _ = writeln!(
-                    out,
-                    "{here}: {verdict} {}{}",
-                    paint.bold(&object_name(report)),
-                    paint.dim(&injected_note(report))
-                );
-                for finding in &report.findings {
-                    let _ = writeln!(
-                        out,
-                        "  {} {} {} {}",
-                        paint.dim(&format!("{}:", location(&outcome.source, finding.line))),
-                        paint.severity(finding.severity),
-                        paint.bold(&finding.rule),
-                        finding.message
-                    );
-                    let _ = writeln!(out, "      {} {}", paint.dim("help:"), finding.help);
-                }
-            }
+            Ok(report) => self.findings(&here, &outcome.source, report),
         }
     }
-    if !no_template.is_empty() && !quiet {
-        let total: usize = no_template.iter().map(|(_, n)| n).sum();
-        let kinds: Vec<String> = no_template
-            .iter()
-            .map(|(kind, n)| {
-                if *n == 1 {
-                    kind.clone()
-                } else {
-                    format!("{kind} ×{n}")
-                }
-            })
-            .collect();
-        let _ = writeln!(
-            out,
-            "{} {} without a pod template: {}",
-            paint.dim("skipped"),
-            count(total, "object"),
-            paint.dim(&kinds.join(", "))
-        );
+
+    fn skipped_object(&mut self, here: &str, report: &Report) {
+        match &report.skip_reason {
+            Some(reason) if reason == NOT_AN_OBJECT => self.not_objects += 1,
+            Some(reason) if !self.quiet => {
+                let what = self
+                    .paint
+                    .dim(&format!("{}: {reason}", object_name(report)));
+                let _ = writeln!(self.out, "{here}: {} {what}", self.paint.dim("skipped"));
+            }
+            Some(_) => {}
+            None => match self.no_template.iter_mut().find(|(k, _)| *k == report.kind) {
+                Some((_, n)) => *n += 1,
+                None => self.no_template.push((report.kind.clone(), 1)),
+            },
+        }
     }
-    if !quiet && not_objects > 0 {
-        let _ = writeln!(
-            out,
-            "{} {} in walked folders: {}",
-            paint.dim("skipped"),
-            count(not_objects, "document"),
-            paint.dim(sidecar_guard::pipeline::NOT_AN_OBJECT)
-        );
+
+    fn findings(&mut self, here: &str, source: &str, report: &Report) {
+        let paint = &self.paint;
+        let verdict = if report.allowed {
+            paint.wrap("33", "warnings")
+        } else {
+            paint.wrap("31", "rejected")
+        };
+        let name = paint.bold(&object_name(report));
+        let note = paint.dim(&injected_note(report));
+        let _ = writeln!(self.out, "{here}: {verdict} {name}{note}");
+        for finding in &report.findings {
+            let at = paint.dim(&format!("{}:", location(source, finding.line)));
+            let severity = paint.severity(finding.severity);
+            let rule = paint.bold(&finding.rule);
+            let _ = writeln!(self.out, "  {at} {severity} {rule} {}", finding.message);
+            let _ = writeln!(self.out, "      {} {}", paint.dim("help:"), finding.help);
+        }
     }
-    if !quiet {
+
+    /// What was passed over: kinds without a pod template, documents that are not
+    /// objects, files a folder walk skipped.
+    fn skipped(&mut self, results: &Results) {
+        if self.quiet {
+            return;
+        }
+        let paint = &self.paint;
+        if !self.no_template.is_empty() {
+            let total: usize = self.no_template.iter().map(|(_, n)| n).sum();
+            let kinds: Vec<String> = self
+                .no_template
+                .iter()
+                .map(|(kind, n)| match n {
+                    1 => kind.clone(),
+                    n => format!("{kind} ×{n}"),
+                })
+                .collect();
+            let objects = count(total, "object");
+            let kinds = paint.dim(&kinds.join(", "));
+            let _ = writeln!(
+                self.out,
+                "{} {objects} without a pod template: {kinds}",
+                paint.dim("skipped")
+            );
+        }
+        if self.not_objects > 0 {
+            let documents = count(self.not_objects, "document");
+            let reason = paint.dim(NOT_AN_OBJECT);
+            let _ = writeln!(self.out, "{} {documents}: {reason}", paint.dim("skipped"));
+        }
         for (path, reason) in &results.skipped_files {
             let _ = writeln!(
-                out,
+                self.out,
                 "{path}: {} {}",
                 paint.dim("skipped"),
                 paint.dim(reason)
             );
         }
     }
-    let _ = writeln!(out, "\n{}", summary_line(results));
-    out
 }
 
 fn summary_line(results: &Results) -> String {

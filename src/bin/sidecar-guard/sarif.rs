@@ -134,11 +134,21 @@ fn rule_descriptors() -> Vec<Value> {
     descriptors
 }
 
-fn result(outcome: &Outcome, report: &Report, finding: &Finding, root: &Path) -> Value {
-    let index = rules::ids()
-        .into_iter()
-        .chain([IGNORE_ANNOTATION_RULE])
-        .position(|id| id == finding.rule);
+/// Rule ids in the order of the descriptors, for `ruleIndex`.
+fn rule_ids() -> Vec<&'static str> {
+    let mut ids = rules::ids();
+    ids.push(IGNORE_ANNOTATION_RULE);
+    ids
+}
+
+fn result(
+    outcome: &Outcome,
+    report: &Report,
+    finding: &Finding,
+    rule_ids: &[&str],
+    root: &Path,
+) -> Value {
+    let index = rule_ids.iter().position(|id| *id == finding.rule);
     let mut location = json!({
         "logicalLocations": [{"fullyQualifiedName": format!("{}{}", report.display_name(), finding.path), "kind": "object"}],
     });
@@ -169,6 +179,7 @@ fn notification(message: String, location: Option<Value>) -> Value {
 
 pub fn sarif(results: &Results) -> String {
     let root = std::env::current_dir().unwrap_or_default();
+    let rule_ids = rule_ids();
     let mut sarif_results = Vec::new();
     let mut notifications: Vec<Value> = results
         .input_errors
@@ -183,7 +194,7 @@ pub fn sarif(results: &Results) -> String {
                 report
                     .findings
                     .iter()
-                    .map(|finding| result(outcome, report, finding, &root)),
+                    .map(|finding| result(outcome, report, finding, &rule_ids, &root)),
             ),
             Err(e) => notifications.push(notification(
                 e.to_string(),
