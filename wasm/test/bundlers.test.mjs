@@ -8,16 +8,11 @@
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { createServer } from "node:http";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { extname, join, normalize } from "node:path";
-import { chromium } from "playwright-core";
+import { join } from "node:path";
 import { pkg } from "./helpers.mjs";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm" };
+import { launchChromium, serve } from "./web-helpers.mjs";
 const bin = (name) => join(pkg, "node_modules/.bin", name);
 
 // A Deployment whose log agent has no resources and no probes and is a classic sidecar:
@@ -46,7 +41,6 @@ let tarball;
 let browser;
 
 before(() => {
-  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
   work = mkdtempSync(join(tmpdir(), "sidecar-guard-bundlers-"));
   const [packed] = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: pkg, encoding: "utf8" }));
   tarball = join(work, packed.filename);
@@ -69,19 +63,8 @@ function project(name, files) {
 
 /** Serves `root` on the loopback, loads the page in Chromium and returns its result. */
 async function load(root, page = "index.html") {
-  const server = createServer(async (request, response) => {
-    const path = normalize(decodeURIComponent(new URL(request.url, "http://localhost").pathname)).replace(/^(\.\.[/\\])+/, "");
-    try {
-      const body = await readFile(join(root, path));
-      response.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" });
-      response.end(body);
-    } catch {
-      response.writeHead(404);
-      response.end("not found");
-    }
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  browser ??= await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+  const server = await serve(root);
+  browser ??= await launchChromium();
   const tab = await browser.newPage();
   const errors = [];
   tab.on("pageerror", (e) => errors.push(e.message));
