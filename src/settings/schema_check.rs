@@ -120,128 +120,75 @@ impl Checker<'_> {
             }
             return;
         };
-        let mut fail = |message: String| push(errors, pointer, &message);
-
-        if let Some(expected) = keywords.get("type") {
-            let names: Vec<&str> = match expected {
-                Value::String(s) => vec![s.as_str()],
-                Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
-                _ => Vec::new(),
-            };
-            if !names.iter().any(|n| type_matches(n, instance)) {
-                fail(format!(
-                    "expected {}, found {} {}",
-                    names.join(" or "),
-                    type_name(instance),
-                    short(instance)
-                ));
-                return;
-            }
+        if let Some(message) = wrong_type(keywords, instance) {
+            // Nothing else is worth saying about a value of the wrong type.
+            push(errors, pointer, &message);
+            return;
         }
-        if let Some(Value::Array(options)) = keywords.get("enum") {
-            if !options.contains(instance) {
-                let names: Vec<String> = options.iter().map(Value::to_string).collect();
-                fail(format!(
-                    "{} is not one of {}",
-                    short(instance),
-                    names.join(", ")
-                ));
-            }
-        }
-        if let Some(constant) = keywords.get("const") {
-            if constant != instance {
-                fail(format!("expected {constant}, found {}", short(instance)));
-            }
-        }
-        for (keyword, is_one_of) in [("anyOf", false), ("oneOf", true)] {
-            if let Some(Value::Array(branches)) = keywords.get(keyword) {
-                let passing = branches
-                    .iter()
-                    .filter(|b| {
-                        let mut scratch = Vec::new();
-                        self.check(b, instance, &mut pointer.clone(), &mut scratch, depth + 1);
-                        scratch.is_empty()
-                    })
-                    .count();
-                if passing == 0 || (is_one_of && passing > 1) {
-                    fail(self.describe_branches(branches, instance));
-                }
-            }
+        let mut messages = enum_and_const(keywords, instance);
+        messages.extend(self.branches(keywords, instance, pointer, depth));
+        messages.extend(match instance {
+            Value::Number(n) => n.as_f64().map(|x| number(keywords, x)).unwrap_or_default(),
+            Value::String(text) => string(keywords, text),
+            Value::Array(items) => array(keywords, items),
+            Value::Object(_) | Value::Null | Value::Bool(_) => Vec::new(),
+        });
+        for message in messages {
+            push(errors, pointer, &message);
         }
         match instance {
-            Value::Number(n) => {
-                let Some(x) = n.as_f64() else { return };
-                let bound = |k: &str| keywords.get(k).and_then(Value::as_f64);
-                if let Some(min) = bound("minimum").filter(|m| x < *m) {
-                    fail(format!("{x} is less than the minimum {min}"));
-                }
-                if let Some(max) = bound("maximum").filter(|m| x > *m) {
-                    fail(format!("{x} is more than the maximum {max}"));
-                }
-                if let Some(min) = bound("exclusiveMinimum").filter(|m| x <= *m) {
-                    fail(format!("{x} must be more than {min}"));
-                }
-                if let Some(max) = bound("exclusiveMaximum").filter(|m| x >= *m) {
-                    fail(format!("{x} must be less than {max}"));
-                }
-            }
-            Value::String(text) => {
-                let length = text.chars().count() as u64;
-                if let Some(min) = keywords
-                    .get("minLength")
-                    .and_then(Value::as_u64)
-                    .filter(|m| length < *m)
-                {
-                    fail(format!("must be at least {min} characters long"));
-                }
-                if let Some(max) = keywords
-                    .get("maxLength")
-                    .and_then(Value::as_u64)
-                    .filter(|m| length > *m)
-                {
-                    fail(format!("must be at most {max} characters long"));
-                }
-                if let Some(format) = keywords.get("format").and_then(Value::as_str) {
-                    if let Some(Err(message)) = check_format(format, text) {
-                        fail(message);
-                    }
-                }
-            }
-            Value::Array(items) => {
-                let count = items.len() as u64;
-                if let Some(min) = keywords
-                    .get("minItems")
-                    .and_then(Value::as_u64)
-                    .filter(|m| count < *m)
-                {
-                    fail(format!("must have at least {min} items"));
-                }
-                if let Some(max) = keywords
-                    .get("maxItems")
-                    .and_then(Value::as_u64)
-                    .filter(|m| count > *m)
-                {
-                    fail(format!("must have at most {max} items"));
-                }
-                if keywords.get("uniqueItems") == Some(&Value::Bool(true)) {
-                    for (i, item) in items.iter().enumerate() {
-                        if items.iter().take(i).any(|earlier| earlier == item) {
-                            fail(format!("has {} more than once", short(item)));
-                        }
-                    }
-                }
-                if let Some(item_schema) = keywords.get("items") {
-                    for (i, item) in items.iter().enumerate() {
-                        let saved = pointer.len();
-                        pointer.push('/');
-                        pointer.push_str(&i.to_string());
-                        self.check(item_schema, item, pointer, errors, depth + 1);
-                        pointer.truncate(saved);
-                    }
-                }
-            }
+            Value::Array(items) => self.check_items(keywords, items, pointer, errors, depth),
             Value::Object(map) => self.check_object(keywords, map, pointer, errors, depth),
-            Value::Null | Value::Bool(_) => {}
+            _ => {}
+        }
+    }
+
+    /// `anyOf` that no branch passes, `oneOf` that not exactly one passes.
+    fn branches(
+        &self,
+        keywords: &Map<String, Value>,
+        instance: &Value,
+        pointer: &str,
+        depth: usize,
+    ) -> Vec<String> {
+        let mut messages = Vec::new();
+        for (keyword, is_one_of) in [("anyOf", false), ("oneOf", true)] {
+            let Some(Value::Array(branches)) = keywords.get(keyword) else {
+                continue;
+            };
+            let passing = branches
+                .iter()
+                .filter(|b| {
+                    let mut scratch = Vec::new();
+                    let mut at = pointer.to_string();
+                    self.check(b, instance, &mut at, &mut scratch, depth + 1);
+                    scratch.is_empty()
+                })
+                .count();
+            if passing == 0 || (is_one_of && passing > 1) {
+                messages.push(self.describe_branches(branches, instance));
+            }
+        }
+        messages
+    }
+
+    fn check_items(
+        &self,
+        keywords: &Map<String, Value>,
+        items: &[Value],
+        pointer: &mut String,
+        errors: &mut Vec<SettingsError>,
+        depth: usize,
+    ) {
+        let Some(item_schema) = keywords.get("items") else {
+            return;
+        };
+        for (i, item) in items.iter().enumerate() {
+            let saved = pointer.len();
+            pointer.push('/');
+            pointer.push_str(&i.to_string());
+            self.check(item_schema, item, pointer, errors, depth + 1);
+            pointer.truncate(saved);
         }
     }
 
@@ -322,4 +269,95 @@ fn push(errors: &mut Vec<SettingsError>, pointer: &str, message: &str) {
         pointer: pointer.to_string(),
         message: message.to_string(),
     });
+}
+
+/// `type`: the message when the instance is none of the types allowed.
+fn wrong_type(keywords: &Map<String, Value>, instance: &Value) -> Option<String> {
+    let names: Vec<&str> = match keywords.get("type")? {
+        Value::String(s) => vec![s.as_str()],
+        Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    (!names.iter().any(|n| type_matches(n, instance))).then(|| {
+        format!(
+            "expected {}, found {} {}",
+            names.join(" or "),
+            type_name(instance),
+            short(instance)
+        )
+    })
+}
+
+fn enum_and_const(keywords: &Map<String, Value>, instance: &Value) -> Vec<String> {
+    let mut messages = Vec::new();
+    if let Some(Value::Array(options)) = keywords.get("enum") {
+        if !options.contains(instance) {
+            let names: Vec<String> = options.iter().map(Value::to_string).collect();
+            messages.push(format!(
+                "{} is not one of {}",
+                short(instance),
+                names.join(", ")
+            ));
+        }
+    }
+    if let Some(constant) = keywords.get("const").filter(|c| *c != instance) {
+        messages.push(format!("expected {constant}, found {}", short(instance)));
+    }
+    messages
+}
+
+fn number(keywords: &Map<String, Value>, x: f64) -> Vec<String> {
+    let bound = |k: &str| keywords.get(k).and_then(Value::as_f64);
+    let checks: [(&str, fn(f64, f64) -> bool, &str); 4] = [
+        ("minimum", |x, m| x < m, "is less than the minimum"),
+        ("maximum", |x, m| x > m, "is more than the maximum"),
+        ("exclusiveMinimum", |x, m| x <= m, "must be more than"),
+        ("exclusiveMaximum", |x, m| x >= m, "must be less than"),
+    ];
+    checks
+        .into_iter()
+        .filter_map(|(keyword, crossed, says)| {
+            bound(keyword)
+                .filter(|m| crossed(x, *m))
+                .map(|m| format!("{x} {says} {m}"))
+        })
+        .collect()
+}
+
+fn string(keywords: &Map<String, Value>, text: &str) -> Vec<String> {
+    let mut messages = Vec::new();
+    let length = text.chars().count() as u64;
+    let limit = |k: &str| keywords.get(k).and_then(Value::as_u64);
+    if let Some(min) = limit("minLength").filter(|m| length < *m) {
+        messages.push(format!("must be at least {min} characters long"));
+    }
+    if let Some(max) = limit("maxLength").filter(|m| length > *m) {
+        messages.push(format!("must be at most {max} characters long"));
+    }
+    if let Some(format) = keywords.get("format").and_then(Value::as_str) {
+        if let Some(Err(message)) = check_format(format, text) {
+            messages.push(message);
+        }
+    }
+    messages
+}
+
+fn array(keywords: &Map<String, Value>, items: &[Value]) -> Vec<String> {
+    let mut messages = Vec::new();
+    let count = items.len() as u64;
+    let limit = |k: &str| keywords.get(k).and_then(Value::as_u64);
+    if let Some(min) = limit("minItems").filter(|m| count < *m) {
+        messages.push(format!("must have at least {min} items"));
+    }
+    if let Some(max) = limit("maxItems").filter(|m| count > *m) {
+        messages.push(format!("must have at most {max} items"));
+    }
+    if keywords.get("uniqueItems") == Some(&Value::Bool(true)) {
+        for (i, item) in items.iter().enumerate() {
+            if items.iter().take(i).any(|earlier| earlier == item) {
+                messages.push(format!("has {} more than once", short(item)));
+            }
+        }
+    }
+    messages
 }
