@@ -306,9 +306,12 @@ fn enum_and_const(keywords: &Map<String, Value>, instance: &Value) -> Vec<String
     messages
 }
 
+/// A numeric bound: its keyword, whether a value crosses it, and what to say.
+type NumericBound = (&'static str, fn(f64, f64) -> bool, &'static str);
+
 fn number(keywords: &Map<String, Value>, x: f64) -> Vec<String> {
     let bound = |k: &str| keywords.get(k).and_then(Value::as_f64);
-    let checks: [(&str, fn(f64, f64) -> bool, &str); 4] = [
+    let checks: [NumericBound; 4] = [
         ("minimum", |x, m| x < m, "is less than the minimum"),
         ("maximum", |x, m| x > m, "is more than the maximum"),
         ("exclusiveMinimum", |x, m| x <= m, "must be more than"),
