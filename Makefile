@@ -14,7 +14,12 @@ NATIVE = --workspace --exclude policy-host --exclude reference-guest --exclude s
 
 POLICY_BUILD = cargo build --lib --target wasm32-wasip1 --profile wasm --no-default-features --features kubewarden
 
-test: tools fmt unit policy-test npm-test
+# The policy's and the npm module's tests run side by side: their builds have long
+# single-threaded stretches (whole-program optimisation, wasm-opt, the browser tests) that
+# leave a core idle. The npm module builds in a target directory of its own, so the two
+# cargo runs do not wait on each other's lock.
+test: tools fmt unit
+	$(MAKE) --no-print-directory -j2 --output-sync=target policy-test npm-test
 
 tools:
 	scripts/install-test-tools
@@ -51,7 +56,7 @@ policy-test: policy.wasm
 # The npm module: build it in place (wasm/ is the package root) and run its Node, types,
 # packing and headless-Chromium tests.
 npm-test:
-	cd wasm && npm ci --no-audit --no-fund && $(LINTED) npm run build && npm test
+	cd wasm && npm ci --no-audit --no-fund && CARGO_TARGET_DIR=$(CURDIR)/target/npm $(LINTED) npm run build && npm test
 
 # The policy against reference guests built with the same SDK (see benches/policy.rs).
 .PHONY: bench-policy

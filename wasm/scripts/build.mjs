@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const pkg = join(here, "..");
 const root = join(pkg, "..");
+const target = process.env.CARGO_TARGET_DIR ?? join(root, "target");
 
 function run(command, args, options = {}) {
   console.log(`$ ${command} ${args.join(" ")}`);
@@ -31,7 +32,7 @@ if (installed !== locked) {
 }
 
 run("cargo", ["build", "-p", "sidecar-guard-wasm", "--lib", "--target", "wasm32-unknown-unknown", "--profile", "wasm-npm"]);
-const module = join(root, "target/wasm32-unknown-unknown/wasm-npm/sidecar_guard_wasm.wasm");
+const module = join(target, "wasm32-unknown-unknown/wasm-npm/sidecar_guard_wasm.wasm");
 
 const dist = join(pkg, "dist");
 rmSync(dist, { recursive: true, force: true });
@@ -50,7 +51,7 @@ for (const target of ["nodejs", "web"]) {
 run("cargo", ["build", "--bin", "sidecar-guard", "--target", "wasm32-wasip1", "--profile", "wasm-cli"]);
 const cli = join(dist, "cli/sidecar-guard.wasm");
 mkdirSync(dirname(cli), { recursive: true });
-const built = join(root, "target/wasm32-wasip1/wasm-cli/sidecar-guard.wasm");
+const built = join(target, "wasm32-wasip1/wasm-cli/sidecar-guard.wasm");
 if (existsSync(wasmOpt)) {
   run(wasmOpt, ["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals", built, "-o", cli]);
 } else {
