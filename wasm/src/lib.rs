@@ -18,7 +18,7 @@ static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_all
 
 use js_sys::JSON;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use sidecar_guard::pipeline::{self, Source};
 use sidecar_guard::settings::{parse_settings_text, SettingsCache, SettingsError};
 use sidecar_guard::Settings;
@@ -72,11 +72,7 @@ pub fn validate_settings(settings: JsValue) -> Result<JsValue, JsError> {
         Ok(document) => Settings::from_value(&document).err().unwrap_or_default(),
         Err(errors) => errors,
     };
-    let list: Vec<Value> = errors
-        .iter()
-        .map(|e| json!({"pointer": e.pointer, "message": e.message}))
-        .collect();
-    to_js(&Value::Array(list))
+    to_js(&errors)
 }
 
 /// Every rule: id, summary, default severity, category, release and documentation.
