@@ -2,32 +2,64 @@
 //! JSON path (`workload::extract_json`) builds no line index, and a report with findings
 //! needs the lines of just a few pointers.
 
-/// The 1-based line of `pointer` in the JSON `text`, or of its nearest ancestor that
-/// exists (as `yaml::LineIndex::line_of` answers). `None` when the text is not JSON.
-pub fn line_of(text: &str, pointer: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut at = skip_space(bytes, 0);
-    bytes.get(at)?;
-    let segments = pointer.split('/').skip(1);
-    for segment in segments {
-        let segment = segment.replace("~1", "/").replace("~0", "~");
-        match bytes.get(at) {
-            Some(b'{') => match member(bytes, at, &segment) {
-                Some(value) => at = value,
-                None => break,
-            },
-            Some(b'[') => match segment
-                .parse::<usize>()
-                .ok()
-                .and_then(|i| element(bytes, at, i))
-            {
-                Some(value) => at = value,
-                None => break,
-            },
-            _ => break,
+/// Lines of many pointers of one text: where each pointer prefix walked starts is
+/// remembered, so the findings of one report (which share their container's prefix)
+/// walk past the object's metadata once, not once each.
+pub struct JsonLines<'t> {
+    text: &'t str,
+    /// (pointer prefix, where its value starts), in the order found.
+    starts: std::cell::RefCell<Vec<(String, usize)>>,
+}
+
+impl<'t> JsonLines<'t> {
+    pub fn new(text: &'t str) -> Self {
+        JsonLines {
+            text,
+            starts: Default::default(),
         }
     }
-    Some(1 + bytes.get(..at)?.iter().filter(|b| **b == b'\n').count())
+
+    /// The 1-based line of `pointer`, or of its nearest ancestor that exists (as
+    /// `yaml::LineIndex::line_of` answers). `None` when the text is not JSON.
+    pub fn line_of(&self, pointer: &str) -> Option<usize> {
+        let bytes = self.text.as_bytes();
+        let (mut walked, mut at) = self.nearest_known(pointer);
+        if walked.is_empty() {
+            at = skip_space(bytes, 0);
+            bytes.get(at)?;
+        }
+        let rest = pointer.get(walked.len()..).unwrap_or_default();
+        for segment in rest.split('/').skip(1) {
+            let key = segment.replace("~1", "/").replace("~0", "~");
+            let next = match bytes.get(at) {
+                Some(b'{') => member(bytes, at, &key),
+                Some(b'[') => key
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| element(bytes, at, i)),
+                _ => None,
+            };
+            let Some(next) = next else { break };
+            at = next;
+            walked = format!("{walked}/{segment}");
+            self.starts.borrow_mut().push((walked.clone(), at));
+        }
+        let before = bytes.get(..at)?;
+        Some(1 + memchr::memchr_iter(b'\n', before).count())
+    }
+
+    /// The longest prefix of `pointer` (whole segments) already walked, and its start.
+    fn nearest_known(&self, pointer: &str) -> (String, usize) {
+        let starts = self.starts.borrow();
+        let is_prefix = |p: &str| {
+            pointer.starts_with(p) && matches!(pointer.as_bytes().get(p.len()), None | Some(b'/'))
+        };
+        starts
+            .iter()
+            .filter(|(p, _)| is_prefix(p))
+            .max_by_key(|(p, _)| p.len())
+            .map_or((String::new(), 0), |(p, at)| (p.clone(), *at))
+    }
 }
 
 fn skip_space(bytes: &[u8], mut at: usize) -> usize {
@@ -52,27 +84,57 @@ pub(crate) fn string_end(bytes: &[u8], at: usize) -> Option<usize> {
 
 /// The end of the value starting at `at`.
 fn value_end(bytes: &[u8], at: usize) -> Option<usize> {
+    match bytes.get(at)? {
+        b'"' => string_end(bytes, at),
+        b'{' | b'[' => container_end(bytes, at),
+        _ => {
+            // A number, true, false or null: up to the next delimiter.
+            let rest = bytes.get(at..)?;
+            let end = rest
+                .iter()
+                .position(|b| !(b.is_ascii_alphanumeric() || b"+-.".contains(b)))
+                .unwrap_or(rest.len());
+            Some(at + end)
+        }
+    }
+}
+
+/// The bytes a container's scan stops at: quotes and brackets.
+static STRUCTURAL: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'"' as usize] = true;
+    table[b'{' as usize] = true;
+    table[b'[' as usize] = true;
+    table[b'}' as usize] = true;
+    table[b']' as usize] = true;
+    table
+};
+
+/// One past the bracket that closes the object or array opening at `at`. Only strings and
+/// brackets matter inside, so the scan jumps from one to the next.
+fn container_end(bytes: &[u8], at: usize) -> Option<usize> {
     let mut depth = 0usize;
     let mut at = at;
     loop {
+        let found = bytes
+            .get(at..)?
+            .iter()
+            .position(|b| STRUCTURAL[usize::from(*b)])?;
+        at += found;
         match bytes.get(at)? {
-            b'"' => at = string_end(bytes, at)?,
-            b'{' | b'[' => {
-                depth += 1;
-                at += 1;
+            b'"' => {
+                at = string_end(bytes, at)?;
+                continue;
             }
-            b'}' | b']' => {
+            b'{' | b'[' => depth += 1,
+            _ => {
                 depth = depth.checked_sub(1)?;
-                at += 1;
+                if depth == 0 {
+                    return Some(at + 1);
+                }
             }
-            b',' | b':' if depth == 0 => return Some(at),
-            _ => at += 1,
         }
-        if depth == 0
-            && !matches!(bytes.get(at), Some(b) if b.is_ascii_alphanumeric() || *b == b'.' || *b == b'-' || *b == b'+')
-        {
-            return Some(at);
-        }
+        at += 1;
     }
 }
 
@@ -81,13 +143,18 @@ fn member(bytes: &[u8], at: usize, key: &str) -> Option<usize> {
     let mut at = skip_space(bytes, at + 1);
     while bytes.get(at) == Some(&b'"') {
         let end = string_end(bytes, at)?;
-        let name: String = serde_json::from_slice(bytes.get(at..end)?).ok()?;
+        let quoted = bytes.get(at..end)?;
+        // Keys are compared as written; only one with an escape is decoded first.
+        let is_key = match quoted.get(1..quoted.len() - 1) {
+            Some(raw) if !raw.contains(&b'\\') => raw == key.as_bytes(),
+            _ => serde_json::from_slice::<String>(quoted).ok()? == key,
+        };
         at = skip_space(bytes, end);
         if bytes.get(at) != Some(&b':') {
             return None;
         }
         at = skip_space(bytes, at + 1);
-        if name == key {
+        if is_key {
             return Some(at);
         }
         at = skip_space(bytes, value_end(bytes, at)?);
@@ -158,10 +225,26 @@ mod tests {
         }
         pointers.push("/spec/containers/7/name".to_string());
         pointers.push("/nothing/here".to_string());
-        for pointer in pointers {
+        // One finder for all, as a report's findings use it: remembered prefixes give the
+        // same lines as fresh walks, in either order.
+        let shared = JsonLines::new(&text);
+        let reversed = JsonLines::new(&text);
+        for pointer in pointers.iter().chain(pointers.iter().rev()) {
             assert_eq!(
-                line_of(&text, &pointer),
-                document.lines.line_of(&pointer),
+                JsonLines::new(&text).line_of(pointer),
+                document.lines.line_of(pointer),
+                "{pointer}"
+            );
+            assert_eq!(
+                shared.line_of(pointer),
+                document.lines.line_of(pointer),
+                "{pointer}"
+            );
+        }
+        for pointer in pointers.iter().rev() {
+            assert_eq!(
+                reversed.line_of(pointer),
+                document.lines.line_of(pointer),
                 "{pointer}"
             );
         }

@@ -180,12 +180,8 @@ fn check_json_object(source: &Source, settings: &Settings) -> Option<Vec<Outcome
     } else {
         Context::default()
     };
-    let line_of = |pointer: &str| {
-        source
-            .has_lines
-            .then(|| json_lines::line_of(source.text, pointer))
-            .flatten()
-    };
+    let lines = json_lines::JsonLines::new(source.text);
+    let line_of = |pointer: &str| source.has_lines.then(|| lines.line_of(pointer)).flatten();
     let outcomes = objects.into_iter().map(|object| {
         let result = match object {
             Ok(object) => {
