@@ -100,6 +100,8 @@ fn value_end(bytes: &[u8], at: usize) -> Option<usize> {
 }
 
 /// The bytes a container's scan stops at: quotes and brackets.
+// Built at compile time, where an index out of bounds fails the build.
+#[allow(clippy::indexing_slicing)]
 static STRUCTURAL: [bool; 256] = {
     let mut table = [false; 256];
     table[b'"' as usize] = true;
