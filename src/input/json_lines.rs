@@ -121,7 +121,7 @@ fn container_end(bytes: &[u8], at: usize) -> Option<usize> {
         let found = bytes
             .get(at..)?
             .iter()
-            .position(|b| STRUCTURAL[usize::from(*b)])?;
+            .position(|b| STRUCTURAL.get(usize::from(*b)) == Some(&true))?;
         at += found;
         match bytes.get(at)? {
             b'"' => {
