@@ -102,7 +102,11 @@ fn load_settings(settings: &JsValue) -> Result<Rc<Settings>, JsError> {
     SETTINGS
         .with(|cache| {
             cache.get(&key, || {
-                let document = settings_document(settings)?;
+                // An object's JSON is the key already: read it rather than stringify again.
+                let document = match key.strip_prefix('o') {
+                    Some(json) => serde_json::from_str(json).map_err(|_| unreadable_object())?,
+                    None => settings_document(settings)?,
+                };
                 Settings::from_value(&document)
             })
         })
@@ -112,6 +116,13 @@ fn load_settings(settings: &JsValue) -> Result<Rc<Settings>, JsError> {
 fn invalid_settings(errors: &[SettingsError]) -> JsError {
     let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
     JsError::new(&format!("invalid settings: {}", list.join("; ")))
+}
+
+fn unreadable_object() -> Vec<SettingsError> {
+    vec![SettingsError {
+        pointer: String::new(),
+        message: "the settings object cannot be read as JSON".to_string(),
+    }]
 }
 
 /// Settings as given: nothing (the defaults), YAML/JSON text, or an object.
@@ -127,8 +138,7 @@ fn settings_document(settings: &JsValue) -> Result<Value, Vec<SettingsError>> {
     } else if let Some(text) = settings.as_string() {
         parse_settings_text(&text)
     } else if settings.is_object() {
-        to_value(settings, "the settings")
-            .map_err(|_| problem("the settings object cannot be read as JSON".to_string()))
+        to_value(settings, "the settings").map_err(|_| unreadable_object())
     } else {
         Err(problem(
             "settings must be YAML or JSON text, or an object".to_string(),
