@@ -193,8 +193,9 @@ impl<'de> DeserializeSeed<'de> for AnnotationValue {
 
 /// Whether any rule reads this annotation: the project's own, kubectl's default
 /// container, and the injectors' status annotations of the catalogue. The others are
-/// skipped (their values must still be strings, as the API requires).
-fn is_read_annotation(key: &str) -> bool {
+/// skipped (their values must still be strings, as the API requires): the npm module
+/// leaves their values out of the JSON it makes of an object.
+pub fn is_read_annotation(key: &str) -> bool {
     key == IGNORE_ANNOTATION
         || key == DEFAULT_CONTAINER_ANNOTATION
         || crate::sidecars::catalogue::injector_annotations().any(|a| a == key)

@@ -12,4 +12,5 @@ mod template;
 pub mod workload;
 pub mod yaml;
 
+pub use metadata::is_read_annotation;
 pub use workload::{pod_carrying_kinds, pod_carrying_resources};

@@ -174,12 +174,9 @@ fn check_json_object(source: &Source, settings: &Settings) -> Option<Vec<Outcome
         return None;
     }
     let objects = workload::extract_json(text)?;
-    // A List's ConfigMaps configure its other items; a lone object has no others.
-    let context = if memchr::memmem::find(text.as_bytes(), b"ConfigMap").is_some() {
-        Context::from_texts(yaml::split_stream(text).iter().map(|d| (0, d)))
-    } else {
-        Context::default()
-    };
+    // A lone object has no related objects: a List, whose ConfigMaps would configure its
+    // other items, is never read on this path (`extract_json` sends it to the general one).
+    let context = Context::default();
     let lines = json_lines::JsonLines::new(source.text);
     let line_of = |pointer: &str| source.has_lines.then(|| lines.line_of(pointer)).flatten();
     let outcomes = objects.into_iter().map(|object| {

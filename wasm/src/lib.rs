@@ -16,9 +16,11 @@
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-use js_sys::JSON;
+use js_sys::{Array, JsString, Object, Reflect, JSON};
 use serde::Serialize;
 use serde_json::Value;
+use sidecar_guard::input::is_read_annotation;
+use sidecar_guard::input::yaml::MAX_DOCUMENT_BYTES;
 use sidecar_guard::pipeline::{self, Source};
 use sidecar_guard::settings::{parse_settings_text, SettingsCache, SettingsError};
 use sidecar_guard::Settings;
@@ -31,9 +33,9 @@ use wasm_bindgen::prelude::*;
 pub fn validate(input: JsValue, settings: JsValue) -> Result<JsValue, JsError> {
     let settings = load_settings(&settings)?;
     // An object is judged as its JSON, which has no lines worth naming.
-    let (text, has_lines) = match input.as_string() {
-        Some(text) => (text, true),
-        None if input.is_object() => (stringify(&input, "the input")?, false),
+    let (text, has_lines) = match input.dyn_ref::<JsString>() {
+        Some(text) => (utf8(text)?, true),
+        None if input.is_object() => (object_json(&input)?, false),
         None => {
             return Err(JsError::new(
                 "validate() takes YAML or JSON text, or a Kubernetes object",
@@ -63,6 +65,46 @@ pub fn validate(input: JsValue, settings: JsValue) -> Result<JsValue, JsError> {
         return Err(JsError::new(&errors.join("; ")));
     }
     to_js(&reports)
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The platform's `TextEncoder` (Node and browsers).
+    type TextEncoder;
+    #[wasm_bindgen(constructor)]
+    fn new() -> TextEncoder;
+    #[wasm_bindgen(method, js_name = encodeInto)]
+    fn encode_into(
+        this: &TextEncoder,
+        source: &JsString,
+        destination: &mut [u8],
+    ) -> EncodeIntoResult;
+    type EncodeIntoResult;
+    #[wasm_bindgen(method, getter)]
+    fn read(this: &EncodeIntoResult) -> usize;
+    #[wasm_bindgen(method, getter)]
+    fn written(this: &EncodeIntoResult) -> usize;
+}
+
+thread_local! {
+    static ENCODER: TextEncoder = TextEncoder::new();
+}
+
+/// A JS string as UTF-8, encoded by the platform straight into wasm memory:
+/// `as_string` copies it a UTF-16 unit at a time in JavaScript, which cost more than
+/// checking the manifest.
+fn utf8(text: &JsString) -> Result<String, JsError> {
+    let units = text.length() as usize;
+    // One byte per UTF-16 unit holds ASCII, what manifests nearly always are; anything
+    // else is encoded again into room for the worst case, three bytes per unit.
+    let mut bytes = vec![0; units];
+    let mut encoded = ENCODER.with(|encoder| encoder.encode_into(text, &mut bytes));
+    if encoded.read() < units {
+        bytes = vec![0; units.saturating_mul(3)];
+        encoded = ENCODER.with(|encoder| encoder.encode_into(text, &mut bytes));
+    }
+    bytes.truncate(encoded.written());
+    String::from_utf8(bytes).map_err(|_| JsError::new("the input is not valid UTF-16 text"))
 }
 
 /// Checks settings: every problem with its JSON pointer; an empty list when valid.
@@ -146,6 +188,77 @@ fn settings_document(settings: &JsValue) -> Result<Value, Vec<SettingsError>> {
     }
 }
 
+/// An object's JSON for the core. `JSON.stringify` costs in proportion to what it
+/// writes, and the rules read few annotations: kubectl's `last-applied-configuration`
+/// alone is often half an object. So the string values of the annotations no rule reads
+/// are written empty, on a copy (the caller's object is untouched); their type is kept,
+/// the one thing the core checks of them. Whenever the copy might not give the same
+/// reports as the object itself, the object is stringified as it is.
+fn object_json(object: &JsValue) -> Result<String, JsError> {
+    if let Some((lean, removed)) = without_unread_annotation_values(object) {
+        if let Ok(json) = stringify(&lean, "the input") {
+            // A value written in full takes at most six bytes per UTF-16 unit (`\uXXXX`):
+            // an object too large for the core as it is stays too large.
+            if json.len().saturating_add(removed.saturating_mul(6)) <= MAX_DOCUMENT_BYTES {
+                return Ok(json);
+            }
+        }
+    }
+    stringify(object, "the input")
+}
+
+/// A shallow copy of `object` whose `metadata.annotations` has its unread string values
+/// emptied, with how many UTF-16 units were left out; `None` when there is nothing to
+/// leave out or the object is not plain data (`JSON.stringify` would call a `toJSON`,
+/// read an array's elements, or a getter throws), so the copy could differ.
+fn without_unread_annotation_values(object: &JsValue) -> Option<(Object, usize)> {
+    let plain = |value: &JsValue| {
+        value.is_object()
+            && !Array::is_array(value)
+            && !Reflect::has(value, &JsValue::from_str("toJSON")).unwrap_or(true)
+    };
+    let field = |value: &JsValue, name: &str| {
+        Reflect::get(value, &JsValue::from_str(name))
+            .ok()
+            .filter(|v| plain(v))
+    };
+    if !plain(object) {
+        return None;
+    }
+    let metadata = field(object, "metadata")?;
+    let annotations = field(&metadata, "annotations")?;
+    let lean_annotations = Object::new();
+    let mut removed = 0usize;
+    let annotations: &Object = annotations.unchecked_ref();
+    for key in Object::keys(annotations).iter() {
+        let value = Reflect::get(annotations, &key).ok()?;
+        let unread = key.as_string().is_some_and(|k| !is_read_annotation(&k));
+        let kept = match value.dyn_ref::<JsString>() {
+            Some(text) if unread && text.length() > 0 => {
+                removed += text.length() as usize;
+                JsValue::from_str("")
+            }
+            _ => value,
+        };
+        Reflect::set(&lean_annotations, &key, &kept).ok()?;
+    }
+    if removed == 0 {
+        return None;
+    }
+    let metadata: &Object = metadata.unchecked_ref();
+    let object: &Object = object.unchecked_ref();
+    let lean_metadata = Object::assign(&Object::new(), metadata);
+    Reflect::set(
+        &lean_metadata,
+        &JsValue::from_str("annotations"),
+        &lean_annotations,
+    )
+    .ok()?;
+    let lean = Object::assign(&Object::new(), object);
+    Reflect::set(&lean, &JsValue::from_str("metadata"), &lean_metadata).ok()?;
+    Some((lean, removed))
+}
+
 /// A JS value as JSON text, through `JSON.stringify`: no recursion in Rust, so a
 /// hostile, deeply nested object cannot exhaust the wasm stack (serde_json stops at 128
 /// levels when the text is read).
@@ -156,8 +269,9 @@ fn stringify(value: &JsValue, what: &str) -> Result<String, JsError> {
                 "{what} cannot be converted to JSON (a cycle, a BigInt, or nesting too deep for JavaScript?)"
             ))
         })?
-        .as_string()
-        .ok_or_else(|| JsError::new(&format!("{what} cannot be converted to JSON")))
+        .dyn_ref::<JsString>()
+        .map(utf8)
+        .ok_or_else(|| JsError::new(&format!("{what} cannot be converted to JSON")))?
 }
 
 fn parse_json(text: &str, what: &str) -> Result<Value, JsError> {

@@ -28,6 +28,18 @@ test("text input: one report per object, findings with the CLI's fields and line
   assert.match(finding.path, /^\/spec\/containers\/0/);
 });
 
+test("text beyond ASCII reaches the core whole, with its lines", () => {
+  // Encoded into the module's memory by the platform: two-, three- and four-byte UTF-8,
+  // and a surrogate pair, before the finding's line.
+  const text = `# café — naïve ✓ 🚀\n${pod.replace("name: web", "name: wéb-🚀")}`;
+  const [report] = validate(text);
+  assert.equal(report.name, "wéb-🚀");
+  assert.equal(report.findings[0].line, 7);
+  assert.deepEqual(validate(` ${text}`.slice(1)), [report]);
+  // A lone surrogate becomes U+FFFD, as TextEncoder writes it.
+  assert.throws(() => validate("\ud800"), /found a string "\ufffd"/);
+});
+
 test("object input and multi-document text", () => {
   const [report] = validate(deployment);
   assert.equal(report.kind, "Deployment");
