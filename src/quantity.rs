@@ -38,6 +38,19 @@ pub enum QuantityError {
 /// resource and would only risk overflow.
 const MAX_DIGITS: usize = 40;
 
+/// 10^0 to 10^38, every power of ten an i128 holds.
+// Built at compile time, where an index out of bounds fails the build.
+#[allow(clippy::indexing_slicing)]
+const POWERS_OF_TEN: [i128; 39] = {
+    let mut powers = [1i128; 39];
+    let mut i = 1;
+    while i < powers.len() {
+        powers[i] = powers[i - 1] * 10;
+        i += 1;
+    }
+    powers
+};
+
 impl Quantity {
     /// The value in nano-units.
     pub fn nanos(self) -> i128 {
@@ -96,13 +109,21 @@ impl Quantity {
         if int_part.len() + frac_part.len() > MAX_DIGITS {
             return Err(QuantityError::Overflow);
         }
-        let mut mantissa: i128 = 0;
-        for digit in int_part.bytes().chain(frac_part.bytes()) {
-            mantissa = mantissa
-                .checked_mul(10)
-                .and_then(|m| m.checked_add(i128::from(digit - b'0')))
-                .ok_or(QuantityError::Overflow)?;
-        }
+        let digits = int_part.bytes().chain(frac_part.bytes());
+        let mantissa: i128 = if int_part.len() + frac_part.len() <= 18 {
+            // Eighteen digits fit an i64 unchecked; i128 arithmetic is a library call per
+            // step in wasm, and this runs for every request and limit of every container.
+            i128::from(digits.fold(0i64, |m, d| m * 10 + i64::from(d - b'0')))
+        } else {
+            let mut mantissa: i128 = 0;
+            for digit in digits {
+                mantissa = mantissa
+                    .checked_mul(10)
+                    .and_then(|m| m.checked_add(i128::from(digit - b'0')))
+                    .ok_or(QuantityError::Overflow)?;
+            }
+            mantissa
+        };
         // Value = mantissa × 10^(exp10 − frac digits) × 1024^binary_power, in base units.
         let (exp10, binary_power) = match parse_suffix(suffix) {
             Ok(parsed) => parsed,
@@ -115,15 +136,18 @@ impl Quantity {
             .checked_sub(frac_len)
             .and_then(|s| s.checked_add(9))
             .ok_or(QuantityError::Overflow)?;
-        let mut nanos = mantissa;
-        for _ in 0..binary_power {
-            nanos = nanos.checked_mul(1024).ok_or(QuantityError::Overflow)?;
-        }
+        // 1024^6 (Ei) is 2^60.
+        let mut nanos = mantissa
+            .checked_mul(1i128 << (10 * binary_power.min(6)))
+            .ok_or(QuantityError::Overflow)?;
         if nanos != 0 {
             if scale >= 0 {
-                for _ in 0..scale {
-                    nanos = nanos.checked_mul(10).ok_or(QuantityError::Overflow)?;
-                }
+                // Past 10^38 any non-zero value overflows.
+                let power = usize::try_from(scale)
+                    .ok()
+                    .and_then(|scale| POWERS_OF_TEN.get(scale))
+                    .ok_or(QuantityError::Overflow)?;
+                nanos = nanos.checked_mul(*power).ok_or(QuantityError::Overflow)?;
             } else {
                 // Below one nano-unit: round up, as the API server does.
                 let mut divisor: i128 = 1;
@@ -304,6 +328,34 @@ mod tests {
         );
         assert_eq!(nanos("1e-99999999999"), 1);
         assert_eq!(nanos("0e400000"), 0);
+    }
+
+    /// Where the arithmetic changes: 18 digits unchecked, 19 checked; one multiplication
+    /// by a power of 1024 and one by a power of ten, up to the last i128 holds.
+    #[test]
+    fn the_edges_of_the_arithmetic() {
+        let giga: i128 = 1_000_000_000;
+        assert_eq!(nanos("999999999999999999"), 999_999_999_999_999_999 * giga);
+        assert_eq!(
+            nanos("9999999999999999999"),
+            9_999_999_999_999_999_999 * giga
+        );
+        assert_eq!(nanos("000000000000000000001"), giga);
+        assert_eq!(nanos("170e27"), 170 * 10i128.pow(36));
+        assert_eq!(Quantity::parse("171e27"), Err(QuantityError::Overflow));
+        assert_eq!(nanos("1e29"), 10i128.pow(38));
+        assert_eq!(Quantity::parse("1e30"), Err(QuantityError::Overflow));
+        assert_eq!(nanos("3Ei"), 3 * (1i128 << 60) * giga);
+        assert_eq!(
+            nanos("147573952589Ei"),
+            147_573_952_589 * (1i128 << 60) * giga
+        );
+        assert_eq!(
+            Quantity::parse("147573952590Ei"),
+            Err(QuantityError::Overflow)
+        );
+        assert_eq!(nanos("0.000000001"), 1);
+        assert_eq!(nanos("0.0000000011"), 2, "rounded up");
     }
 
     #[test]

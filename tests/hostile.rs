@@ -67,3 +67,59 @@ fn invalid_utf8_is_named_not_guessed() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stdout).contains("not UTF-8"));
 }
+
+/// The JSON fast path counts nesting only inside the values it skips (`input::nesting`);
+/// it must refuse exactly what the general path, which reads every document whole,
+/// refuses: at 100 levels both judge the object, at 101 both refuse it, wherever the
+/// nesting is.
+#[test]
+fn the_json_fast_path_refuses_the_nesting_the_general_path_refuses() {
+    let nested = |levels: usize| format!("{}1{}", "[".repeat(levels), "]".repeat(levels));
+    // Each place puts the nested value `depth` containers deep, counting the root object.
+    type Place = (&'static str, usize, fn(&str) -> String);
+    let places: [Place; 5] = [
+        ("an unknown top-level field", 1, |v| {
+            format!(r#""status":{v},"#)
+        }),
+        ("managedFields", 2, |v| {
+            format!(r#""metadata":{{"name":"p","managedFields":{v}}},"#)
+        }),
+        ("an unread annotation", 3, |v| {
+            format!(r#""metadata":{{"name":"p","annotations":{{"x":{v}}}}},"#)
+        }),
+        ("an unknown pod spec field", 2, |v| {
+            format!(r#""spec":{{"x":{v},"containers":[{{"name":"a","image":"a:1"}}]}},"#)
+        }),
+        ("an unknown container field", 4, |v| {
+            format!(r#""spec":{{"containers":[{{"name":"a","image":"a:1","x":{v}}}]}},"#)
+        }),
+    ];
+    let settings = Settings::default();
+    for (place, depth, fill) in places {
+        for levels in [100 - depth, 101 - depth] {
+            let json = format!(
+                r#"{{{}"apiVersion":"v1","kind":"Pod"}}"#,
+                fill(&nested(levels))
+            );
+            // A comment first sends the same document down the general path.
+            let general = sidecar_guard::check_text(&format!("# general path\n{json}"), &settings);
+            let fast = sidecar_guard::check_text(&json, &settings);
+            let refused = |results: &[Result<_, sidecar_guard::pipeline::DocumentError>]| {
+                results.iter().any(|r| {
+                    r.as_ref()
+                        .is_err_and(|e| e.to_string().contains("nesting deeper than 100 levels"))
+                })
+            };
+            assert_eq!(
+                refused(&fast),
+                levels + depth > 100,
+                "{place}, {levels} levels: {fast:?}"
+            );
+            assert_eq!(
+                refused(&general),
+                refused(&fast),
+                "{place}, {levels} levels: {general:?}"
+            );
+        }
+    }
+}

@@ -2,20 +2,28 @@
 //! JSON path (`workload::extract_json`) builds no line index, and a report with findings
 //! needs the lines of just a few pointers.
 
+use std::cell::{Cell, OnceCell, RefCell};
+
 /// Lines of many pointers of one text: where each pointer prefix walked starts is
 /// remembered, so the findings of one report (which share their container's prefix)
 /// walk past the object's metadata once, not once each.
 pub struct JsonLines<'t> {
     text: &'t str,
     /// (pointer prefix, where its value starts), in the order found.
-    starts: std::cell::RefCell<Vec<(String, usize)>>,
+    starts: RefCell<Vec<(String, usize)>>,
+    /// The last offset whose line was counted, and that line: the next count starts there.
+    counted: Cell<(usize, usize)>,
+    /// Whether the text is one line (JSON made by `JSON.stringify`, an API server, `jq -c`).
+    one_line: OnceCell<bool>,
 }
 
 impl<'t> JsonLines<'t> {
     pub fn new(text: &'t str) -> Self {
         JsonLines {
             text,
-            starts: Default::default(),
+            starts: RefCell::default(),
+            counted: Cell::new((0, 1)),
+            one_line: OnceCell::new(),
         }
     }
 
@@ -23,6 +31,10 @@ impl<'t> JsonLines<'t> {
     /// `yaml::LineIndex::line_of` answers). `None` when the text is not JSON.
     pub fn line_of(&self, pointer: &str) -> Option<usize> {
         let bytes = self.text.as_bytes();
+        if *self.one_line.get_or_init(|| !contains_newline(bytes)) {
+            // Every pointer is on the only line: nothing to walk.
+            return (skip_space(bytes, 0) < bytes.len()).then_some(1);
+        }
         let (mut walked, mut at) = self.nearest_known(pointer);
         if walked.is_empty() {
             at = skip_space(bytes, 0);
@@ -44,8 +56,20 @@ impl<'t> JsonLines<'t> {
             walked = format!("{walked}/{segment}");
             self.starts.borrow_mut().push((walked.clone(), at));
         }
-        let before = bytes.get(..at)?;
-        Some(1 + memchr::memchr_iter(b'\n', before).count())
+        self.line_at(at)
+    }
+
+    /// The line of byte `at`, counting on from the last offset counted when it lies
+    /// before (lookups mostly move forward through a report's findings).
+    fn line_at(&self, at: usize) -> Option<usize> {
+        let (from, line) = match self.counted.get() {
+            (from, line) if from <= at => (from, line),
+            _ => (0, 1),
+        };
+        let between = self.text.as_bytes().get(from..at)?;
+        let line = line + memchr::memchr_iter(b'\n', between).count();
+        self.counted.set((at, line));
+        Some(line)
     }
 
     /// The longest prefix of `pointer` (whole segments) already walked, and its start.
@@ -94,6 +118,45 @@ pub(crate) fn string_end(bytes: &[u8], at: usize) -> Option<usize> {
             _ => at += 1,
         }
     }
+}
+
+/// Whether JSON text nests deeper than `limit` (brackets inside strings do not count).
+/// Most bytes of a manifest are inside strings, which `string_end` crosses quickly.
+pub(crate) fn nesting_exceeds(text: &[u8], limit: usize) -> bool {
+    let mut depth = 0usize;
+    let mut at = 0;
+    while let Some(&byte) = text.get(at) {
+        match byte {
+            b'"' => match string_end(text, at) {
+                Some(end) => {
+                    at = end;
+                    continue;
+                }
+                // An unclosed string: nothing after it nests.
+                None => return false,
+            },
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        at += 1;
+    }
+    false
+}
+
+/// Whether `bytes` holds a line feed, eight bytes at a time (twice the stride of
+/// `memchr` on wasm32, which has no vector instructions to use).
+fn contains_newline(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    let found = words.by_ref().any(|word| {
+        <[u8; 8]>::try_from(word).is_ok_and(|word| has_byte(u64::from_le_bytes(word), b'\n') != 0)
+    });
+    found || words.remainder().contains(&b'\n')
 }
 
 /// The high bit of each byte of `word` equal to `byte` (bytes after the first such byte
@@ -254,6 +317,44 @@ mod tests {
             }
         }
         assert_eq!(checked, 9 * 9 * 9);
+    }
+
+    /// A text on one line answers line 1 without walking (also for pointers that do not
+    /// exist, as the walk would: the nearest ancestor is on that line too); lookups in any
+    /// order of a text with line feeds anywhere agree with counting them.
+    #[test]
+    fn one_line_texts_and_lookups_in_any_order() {
+        let compact = r#"{"kind":"Pod","spec":{"containers":[{"name":"a"},{"name":"b"}]}}"#;
+        let lines = JsonLines::new(compact);
+        for pointer in ["", "/kind", "/spec/containers/1/name", "/spec/missing"] {
+            assert_eq!(lines.line_of(pointer), Some(1), "{pointer}");
+        }
+        assert_eq!(JsonLines::new(" \t ").line_of("/kind"), None);
+        let pointers = ["/spec/containers/1/name", "/kind", "/spec/containers/0", ""];
+        // A line feed after every comma in turn, at every offset of an eight-byte word.
+        for (at, _) in compact.match_indices(',') {
+            let text = format!("{}\n{}", &compact[..=at], &compact[at + 1..]);
+            let expected = |pointer: &str| {
+                let value = serde_json::from_str::<serde_json::Value>(&text).ok();
+                let found = value.as_ref().and_then(|v| v.pointer(pointer)).is_some();
+                assert!(found, "{pointer}");
+                let needle = match pointer {
+                    "" => "{",
+                    "/kind" => "\"Pod\"",
+                    "/spec/containers/0" => "{\"name\":\"a\"}",
+                    _ => "\"b\"",
+                };
+                1 + text[..text.find(needle).unwrap_or(0)].matches('\n').count()
+            };
+            let lines = JsonLines::new(&text);
+            for pointer in pointers.iter().chain(pointers.iter().rev()) {
+                assert_eq!(
+                    lines.line_of(pointer),
+                    Some(expected(pointer)),
+                    "{text} {pointer}"
+                );
+            }
+        }
     }
 
     /// Every pointer of a pretty-printed document gets the line the YAML reader gives.

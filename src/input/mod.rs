@@ -6,6 +6,7 @@ pub(crate) mod context;
 pub(crate) mod json_lines;
 mod kinds;
 mod metadata;
+mod nesting;
 mod object;
 mod read;
 mod template;

@@ -7,6 +7,7 @@
 //! `apiVersion` and `kind` come before it (as the API server and kubectl write objects);
 //! otherwise it is read again from the `Value` once the kind is known.
 
+use super::nesting::Nesting;
 use super::object::{extract_into, ObjectParts, ObjectSeed, Pass};
 use super::read::ReadFrom;
 use crate::Error;
@@ -29,51 +30,20 @@ pub fn extract(document: &Value) -> Vec<Result<Extracted<'_>, Error>> {
 /// when the text is not one JSON value that reads cleanly this way; the caller then
 /// takes the general path (`yaml` + `extract`), which reports the problem precisely.
 pub fn extract_json(text: &str) -> Option<Vec<Result<Extracted<'_>, Error>>> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
     // serde_json skips unread fields without a depth limit; the YAML path refuses
     // documents nested deeper than `yaml::MAX_DEPTH`, and so must this one.
-    if json_depth_exceeds(text.as_bytes(), crate::input::yaml::MAX_DEPTH) {
-        return None;
-    }
-    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let reader = Nesting::new(&mut deserializer, crate::input::yaml::MAX_DEPTH);
     let parts = ObjectSeed {
         from: ReadFrom::JsonText,
     }
-    .deserialize(&mut deserializer)
+    .deserialize(reader)
     .ok()?;
     deserializer.end().ok()?;
     match parts.resolve(None, String::new(), None, 0) {
         Pass::Done(objects) => Some(objects),
         Pass::NeedsSource => None,
     }
-}
-
-/// Whether JSON text nests deeper than `limit` (brackets inside strings do not count).
-/// Most bytes of a manifest are inside strings, which `string_end` crosses quickly.
-fn json_depth_exceeds(text: &[u8], limit: usize) -> bool {
-    let mut depth = 0usize;
-    let mut at = 0;
-    while let Some(&byte) = text.get(at) {
-        match byte {
-            b'"' => match crate::input::json_lines::string_end(text, at) {
-                Some(end) => {
-                    at = end;
-                    continue;
-                }
-                // An unclosed string: nothing after it nests.
-                None => return false,
-            },
-            b'{' | b'[' => {
-                depth += 1;
-                if depth > limit {
-                    return true;
-                }
-            }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        at += 1;
-    }
-    false
 }
 
 /// The object of an admission request, read in the same pass as the request.

@@ -265,7 +265,8 @@ fn served_beyond_loopback(
     Message::deny(
         format!(
             "{} serves the {name} on {exposure} ({})",
-            c.description, bind.evidence
+            c.description(),
+            bind.evidence
         ),
         format!(
             "bind it to 127.0.0.1 {how}; containers of the pod reach it on localhost, and \
@@ -279,7 +280,7 @@ fn published_on_node(c: &ContainerRef<'_>, name: &str, index: usize, host_port: 
     Message::deny(
         format!(
             "{} publishes the {name} on the node with hostPort {host_port}",
-            c.description
+            c.description()
         ),
         "remove hostPort: a control interface must not be reachable from outside the pod",
     )
@@ -290,7 +291,7 @@ fn named_like_admin(c: &ContainerRef<'_>, index: usize, name: &str, port: i32) -
     Message::warn(
         format!(
             "{} declares port {name:?} ({port}), named like an admin interface",
-            c.description
+            c.description()
         ),
         "if it can change or stop the sidecar, bind it to 127.0.0.1 with the product's own \
          listen setting (declaring or removing the port changes nothing); add the image to \

@@ -159,7 +159,7 @@ fn classic_sidecar(c: &ContainerRef<'_>, version: KubernetesVersion) -> Message 
 
 fn native_sidecar_unsupported(c: &ContainerRef<'_>, version: KubernetesVersion) -> Message {
     Message::deny(
-        format!("{} needs Kubernetes 1.29 or later, but the cluster is {version}", c.description),
+        format!("{} needs Kubernetes 1.29 or later, but the cluster is {version}", c.description()),
         "run it as a regular container until the cluster is upgraded, or set kubernetesVersion to the cluster's version",
     )
     .at("/restartPolicy")
@@ -167,7 +167,7 @@ fn native_sidecar_unsupported(c: &ContainerRef<'_>, version: KubernetesVersion) 
 
 fn after_init_container(c: &ContainerRef<'_>, init: &str) -> Message {
     Message::warn(
-        format!("{} comes after init container {init:?}, which runs without it", c.description),
+        format!("{} comes after init container {init:?}, which runs without it", c.description()),
         "list native sidecars before the init containers that need them (init containers start in order)",
     )
 }
@@ -176,7 +176,7 @@ fn invalid_restart_policy(c: &ContainerRef<'_>, policy: &str) -> Message {
     Message::deny(
         format!(
             "{} has restartPolicy {policy:?}; init containers accept only \"Always\"",
-            c.description
+            c.description()
         ),
         "write restartPolicy: Always (capital A) for a native sidecar, or remove the field",
     )

@@ -30,8 +30,28 @@ use crate::sidecars::catalogue::{
 };
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt;
 
 /// One classified container.
+/// How a message names a container (`ContainerRef::description`).
+#[derive(Clone, Copy, Debug)]
+pub struct Description<'a> {
+    role: Role,
+    name: &'a str,
+}
+
+impl fmt::Display for Description<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.name;
+        match self.role {
+            Role::App | Role::Sidecar => write!(f, "container {name:?}"),
+            Role::NativeSidecar => write!(f, "native sidecar {name:?}"),
+            Role::Init => write!(f, "init container {name:?}"),
+            Role::Ephemeral => write!(f, "ephemeral container {name:?}"),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct ContainerRef<'a> {
     pub role: Role,
@@ -43,9 +63,6 @@ pub struct ContainerRef<'a> {
     pub pointer: String,
     /// Position in pod order: init containers first, then containers.
     pub position: usize,
-    /// "container \"x\"", "native sidecar \"x\"", …: how messages name it (made once,
-    /// not by every rule; App and Sidecar read the same, so a role fix-up keeps it right).
-    pub description: String,
     pub container: &'a Container<'a>,
     /// The catalogue's entry for it, when known.
     pub product: Option<&'static Product>,
@@ -54,6 +71,15 @@ pub struct ContainerRef<'a> {
 }
 
 impl ContainerRef<'_> {
+    /// "container \"x\"", "native sidecar \"x\"", …: how messages name it. Written only
+    /// into a finding's message, so no string is made for a container without one.
+    pub fn description(&self) -> Description<'_> {
+        Description {
+            role: self.role,
+            name: self.name,
+        }
+    }
+
     pub fn is_sidecar(&self) -> bool {
         matches!(self.role, Role::Sidecar | Role::NativeSidecar)
     }
@@ -206,16 +232,8 @@ fn reference<'a>(
     position: usize,
 ) -> ContainerRef<'a> {
     let image = container.image.as_deref().unwrap_or_default();
-    let name = &container.name;
-    let description = match role {
-        Role::App | Role::Sidecar => format!("container {name:?}"),
-        Role::NativeSidecar => format!("native sidecar {name:?}"),
-        Role::Init => format!("init container {name:?}"),
-        Role::Ephemeral => format!("ephemeral container {name:?}"),
-    };
     let repository = repository_path(image);
     ContainerRef {
-        description,
         role,
         name: &container.name,
         image,
