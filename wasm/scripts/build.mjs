@@ -1,5 +1,6 @@
-// `npm run build`: compile the crate to wasm32-unknown-unknown, generate the Node
-// (CommonJS) and web (ES module) glue with wasm-bindgen, shrink the modules with wasm-opt
+// `npm run build`: compile the crate to wasm32-unknown-unknown (for speed for Node, for
+// size for browsers), generate the Node (CommonJS) and web (ES module) glue with
+// wasm-bindgen, optimise the modules with wasm-opt
 // from npm's binaryen (Debian's wasm-opt 108 breaks wasm-bindgen 0.2.130 output), build
 // the CLI for WASI (the package's `sidecar-guard` command), and write the demo's example
 // list. Leaves the package ready in place: wasm/ is its root.
@@ -31,20 +32,26 @@ if (installed !== locked) {
   throw new Error(`wasm-bindgen ${installed} does not match the crate's ${locked}: cargo install wasm-bindgen-cli --version ${locked}`);
 }
 
-run("cargo", ["build", "-p", "sidecar-guard-wasm", "--lib", "--target", "wasm32-unknown-unknown", "--profile", "wasm-npm"]);
-const module = join(target, "wasm32-unknown-unknown/wasm-npm/sidecar_guard_wasm.wasm");
-
+// Two builds of one crate: browsers download the web module, so it is optimised for size
+// (profile `wasm-npm`, within 300 KB gzipped); Node loads its module from disk, so it is
+// optimised for speed (profile `wasm`, as the policy: about a fifth faster, 60 KB larger).
+const builds = [
+  { glue: "nodejs", out: "node", profile: "wasm", optimise: "-O3" },
+  { glue: "web", out: "web", profile: "wasm-npm", optimise: "-Oz" },
+];
 const dist = join(pkg, "dist");
 rmSync(dist, { recursive: true, force: true });
 const wasmOpt = join(pkg, "node_modules/.bin/wasm-opt");
-for (const target of ["nodejs", "web"]) {
-  const out = join(dist, target === "nodejs" ? "node" : "web");
-  run("wasm-bindgen", ["--target", target, "--no-typescript", "--out-name", "sidecar_guard", "--out-dir", out, module]);
-  const wasm = join(out, "sidecar_guard_bg.wasm");
+for (const { glue, out, profile, optimise } of builds) {
+  run("cargo", ["build", "-p", "sidecar-guard-wasm", "--lib", "--target", "wasm32-unknown-unknown", "--profile", profile]);
+  const module = join(target, `wasm32-unknown-unknown/${profile}/sidecar_guard_wasm.wasm`);
+  const dir = join(dist, out);
+  run("wasm-bindgen", ["--target", glue, "--no-typescript", "--out-name", "sidecar_guard", "--out-dir", dir, module]);
+  const wasm = join(dir, "sidecar_guard_bg.wasm");
   if (existsSync(wasmOpt)) {
-    run(wasmOpt, ["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals", wasm, "-o", wasm]);
+    run(wasmOpt, [optimise, "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals", wasm, "-o", wasm]);
   } else {
-    console.log("wasm-opt (npm binaryen) not installed: skipping size optimisation");
+    console.log("wasm-opt (npm binaryen) not installed: skipping optimisation");
   }
 }
 // The CLI (`bin/sidecar-guard.mjs`): the Rust binary itself, for WASI.
