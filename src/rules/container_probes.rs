@@ -1,5 +1,5 @@
 use super::options::{role_selected, CheckedRole, SeverityOverride};
-use super::{describe_container, Findings, Message, Pod, Rule, RuleSettings};
+use super::{Findings, Message, Pod, Rule, RuleSettings};
 use crate::model::IntOrString;
 use crate::model::Probe;
 use crate::report::Role;
@@ -478,7 +478,7 @@ fn check_timing(
 fn probe_on_init_container(c: &ContainerRef<'_>, kind: ProbeKind) -> Message {
     let field = kind.field();
     Message::deny(
-        format!("{} has a {field}, which the API rejects on init containers", describe_container(c)),
+        format!("{} has a {field}, which the API rejects on init containers", c.description()),
         "remove the probe, or make this a native sidecar (restartPolicy: Always) if it keeps running",
     )
     .at(format!("/{field}"))
@@ -486,7 +486,7 @@ fn probe_on_init_container(c: &ContainerRef<'_>, kind: ProbeKind) -> Message {
 
 fn liveness_same_as_readiness(c: &ContainerRef<'_>) -> Message {
     Message::warn(
-        format!("{} has a livenessProbe identical to its readinessProbe", describe_container(c)),
+        format!("{} has a livenessProbe identical to its readinessProbe", c.description()),
         "make liveness check only that the process is alive (a cheaper endpoint, a higher failureThreshold), so a slow dependency takes the container out of rotation instead of restarting it",
     )
     .at("/livenessProbe")
@@ -506,7 +506,7 @@ fn handlers_to_add(c: &ContainerRef<'_>, handler_names: &[&str]) -> String {
 
 fn missing_probe(c: &ContainerRef<'_>, kind: ProbeKind, handler_names: &[&str]) -> Message {
     Message::deny(
-        format!("{} has no {}", describe_container(c), kind.field()),
+        format!("{} has no {}", c.description(), kind.field()),
         format!(
             "add a {} ({})",
             kind.field(),
@@ -518,7 +518,7 @@ fn missing_probe(c: &ContainerRef<'_>, kind: ProbeKind, handler_names: &[&str]) 
 fn none_of_probes(c: &ContainerRef<'_>, required: &[ProbeKind], handler_names: &[&str]) -> Message {
     let names: Vec<&str> = required.iter().map(|k| k.field()).collect();
     Message::deny(
-        format!("{} has none of {}", describe_container(c), names.join(", ")),
+        format!("{} has none of {}", c.description(), names.join(", ")),
         format!(
             "add at least one of {} ({})",
             names.join(", "),
@@ -530,7 +530,7 @@ fn none_of_probes(c: &ContainerRef<'_>, required: &[ProbeKind], handler_names: &
 fn no_handler(c: &ContainerRef<'_>, kind: ProbeKind, handler_names: &[&str]) -> Message {
     let field = kind.field();
     Message::deny(
-        format!("{} has a {field} with no handler", describe_container(c)),
+        format!("{} has a {field} with no handler", c.description()),
         format!("give the probe one handler: {}", handler_names.join(", ")),
     )
     .at(format!("/{field}"))
@@ -546,7 +546,7 @@ fn handler_not_counted(
     Message::deny(
         format!(
             "{} has a {field} whose {} handler does not count here",
-            describe_container(c),
+            c.description(),
             handler.name()
         ),
         format!(
@@ -562,7 +562,7 @@ fn several_handlers(c: &ContainerRef<'_>, kind: ProbeKind) -> Message {
     Message::deny(
         format!(
             "{} has a {field} with more than one handler, which the API rejects",
-            describe_container(c)
+            c.description()
         ),
         "keep exactly one of httpGet, tcpSocket, grpc or exec",
     )
@@ -574,7 +574,7 @@ fn port_out_of_range(c: &ContainerRef<'_>, kind: ProbeKind, handler: &str, port:
     Message::deny(
         format!(
             "{} has a {field} on port {port}, outside 1-65535",
-            describe_container(c)
+            c.description()
         ),
         "probe a port between 1 and 65535",
     )
@@ -586,7 +586,7 @@ fn undeclared_port(c: &ContainerRef<'_>, kind: ProbeKind, handler: &str, name: &
     Message::deny(
         format!(
             "{} has a {field} on port {name:?}, which it does not declare",
-            describe_container(c)
+            c.description()
         ),
         format!("declare a port named {name:?} in this container's ports, or probe a port number"),
     )
@@ -605,7 +605,7 @@ fn timing_out_of_bounds(
     Message::deny(
         format!(
             "{} has a {field} {name} of {value}, {problem}",
-            describe_container(c)
+            c.description()
         ),
         format!("set {field}.{name} within {}", describe_bound(bound)),
     )

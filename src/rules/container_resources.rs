@@ -1,5 +1,5 @@
 use super::options::{CheckedRole, SeverityOverride};
-use super::{describe_container, Findings, Message, Pod, Rule, RuleSettings};
+use super::{Findings, Message, Pod, Rule, RuleSettings};
 use crate::model::Quantity as ApiQuantity;
 use crate::pointer::escape as escape_pointer;
 use crate::quantity::Quantity;
@@ -397,7 +397,7 @@ fn no_resources(c: &ContainerRef<'_>, requests: &[&str], limits: &[&str]) -> Mes
     Message::deny(
         format!(
             "{} has no resources: no {} and no {}",
-            describe_container(c),
+            c.description(),
             plural(requests, "request"),
             plural(limits, "limit")
         ),
@@ -407,11 +407,7 @@ fn no_resources(c: &ContainerRef<'_>, requests: &[&str], limits: &[&str]) -> Mes
 
 fn no_requests(c: &ContainerRef<'_>, names: &[&str]) -> Message {
     Message::deny(
-        format!(
-            "{} has no {}",
-            describe_container(c),
-            plural(names, "request")
-        ),
+        format!("{} has no {}", c.description(), plural(names, "request")),
         remedy(
             c,
             format!(
@@ -425,11 +421,7 @@ fn no_requests(c: &ContainerRef<'_>, names: &[&str]) -> Message {
 
 fn no_limits(c: &ContainerRef<'_>, names: &[&str]) -> Message {
     Message::deny(
-        format!(
-            "{} has no {}",
-            describe_container(c),
-            plural(names, "limit")
-        ),
+        format!("{} has no {}", c.description(), plural(names, "limit")),
         remedy(
             c,
             format!(
@@ -445,7 +437,7 @@ fn zero_limit(c: &ContainerRef<'_>, name: &str) -> Message {
     Message::deny(
         format!(
             "{} sets its {name} limit to 0, which the kubelet reads as no limit",
-            describe_container(c)
+            c.description()
         ),
         remedy(
             c,
@@ -464,7 +456,7 @@ fn request_above_limit(
     Message::deny(
         format!(
             "{} requests more {name} ({}) than its limit ({})",
-            describe_container(c),
+            c.description(),
             request.text,
             limit.text
         ),
@@ -490,7 +482,7 @@ fn out_of_bounds(
     Message::deny(
         format!(
             "{}: {name} {} {} is {relation} {}",
-            describe_container(c),
+            c.description(),
             field.noun(),
             value.text,
             limit.text
@@ -504,7 +496,7 @@ fn ratio_above(c: &ContainerRef<'_>, name: &str, ratio: f64, max: f64) -> Messag
     Message::deny(
         format!(
             "{}: {name} limit/request ratio {} is above the maximum {max}",
-            describe_container(c),
+            c.description(),
             format_ratio(ratio)
         ),
         format!("raise requests.{name} or lower limits.{name} so that limit ≤ {max} × request"),
@@ -522,7 +514,7 @@ fn invalid_quantity(
     Message::deny(
         format!(
             "{} has an invalid {name} {} {text:?}: it {e}",
-            describe_container(c),
+            c.description(),
             field.noun()
         ),
         "write a Kubernetes quantity such as 250m, 0.5, 128Mi or 1Gi",

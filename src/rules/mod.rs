@@ -3,7 +3,7 @@
 
 use crate::model::PodSpec;
 use crate::report::{Finding, Severity};
-use crate::sidecars::roles::{ContainerRef, Description};
+use crate::sidecars::roles::ContainerRef;
 use options::{KubernetesVersion, SeverityOverride};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -360,11 +360,6 @@ impl<'e> Findings<'e> {
     pub fn into_vec(self) -> Vec<Finding> {
         self.items
     }
-}
-
-/// "container \"x\"" or "native sidecar \"x\"" and so on, for messages.
-pub fn describe_container<'c>(c: &'c ContainerRef<'_>) -> Description<'c> {
-    c.description()
 }
 
 /// The registry as data: id, summary, default severity, category, release and docs of

@@ -1,4 +1,4 @@
-use super::{describe_container, Findings, Message, Pod, Rule, SeverityOnly};
+use super::{Findings, Message, Pod, Rule, SeverityOnly};
 use crate::sidecars::roles::ContainerRef;
 use std::collections::HashMap;
 
@@ -108,7 +108,7 @@ fn port_taken(
     Message::deny(
         format!(
             "{} declares port {port}/{protocol}, already declared by {}",
-            describe_container(c),
+            c.description(),
             owner(c, first)
         ),
         "give each container its own port: containers of a pod share one network namespace",
@@ -126,7 +126,7 @@ fn host_port_taken(
     Message::deny(
         format!(
             "{} declares hostPort {port}/{protocol}, already declared by {}",
-            describe_container(c),
+            c.description(),
             owner(c, first)
         ),
         "use a different hostPort, or drop hostPort and expose the pod through a Service",

@@ -1,5 +1,5 @@
 use super::options::SeverityOverride;
-use super::{describe_container, Findings, Message, Pod, Rule, RuleSettings};
+use super::{Findings, Message, Pod, Rule, RuleSettings};
 use crate::glob::{any_match, Glob};
 use crate::pointer::escape as escape_pointer;
 use crate::report::Role;
@@ -281,7 +281,7 @@ fn node_logs_writable(
     Message::deny(
         format!(
             "{} mounts the node's log directory {node_path} (volume {volume:?}) writable",
-            describe_container(c)
+            c.description()
         ),
         "set readOnly: true on this volumeMount: a log shipper only reads node logs",
     )
@@ -302,7 +302,7 @@ fn shared_logs_writable(
     Message::deny(
         format!(
             "{} mounts the shared log volume {volume:?} writable",
-            describe_container(c)
+            c.description()
         ),
         help,
     )

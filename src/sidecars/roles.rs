@@ -32,7 +32,6 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// One classified container.
 /// How a message names a container (`ContainerRef::description`).
 #[derive(Clone, Copy, Debug)]
 pub struct Description<'a> {
@@ -52,6 +51,7 @@ impl fmt::Display for Description<'_> {
     }
 }
 
+/// One classified container.
 #[derive(Clone, Debug)]
 pub struct ContainerRef<'a> {
     pub role: Role,
