@@ -13,8 +13,10 @@
 //!   (labels, replicas, a controller's bookkeeping) is accepted: it brings nothing new,
 //!   and Pod specs are mostly immutable, so rejecting it would only block routine work
 //!   on objects admitted before the policy (`workload::unchanged_for_judging`).
-//! - Requests on the `pods/ephemeralcontainers` subresource carry the whole Pod: they are
-//!   always judged, ephemeral containers included (see `roles`).
+//! - Requests on the `pods/ephemeralcontainers` subresource (`kubectl debug`) carry the
+//!   whole Pod, but a running Pod's other containers cannot change: only the ephemeral
+//!   containers the request adds are judged (all of them when the old Pod is not in the
+//!   request), so a finding on an untouched container never refuses a debugging session.
 //! - A request that cannot be read (not JSON, no `request`, no `object` on CREATE or
 //!   UPDATE, an object invalid for its kind, invalid settings) is rejected with HTTP 400.
 
@@ -186,6 +188,25 @@ fn judge_request(request: Request<'_>, settings: &Settings) -> Verdict {
             }
         }
     }
+    if adds_ephemeral_containers {
+        let existing: Vec<String> = match &request.old_object {
+            AdmittedObject::Read(Ok(old)) => old
+                .template
+                .iter()
+                .flat_map(|t| &t.ephemeral)
+                .map(|c| c.name.to_string())
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut report = crate::pipeline::check_object(object, settings);
+        report.retain_findings(|f| {
+            f.path.contains("/ephemeralContainers/")
+                && f.container
+                    .as_ref()
+                    .is_some_and(|name| !existing.contains(name))
+        });
+        return verdict(&report);
+    }
     verdict(&crate::pipeline::check_object(object, settings))
 }
 
@@ -323,14 +344,47 @@ mod tests {
             !update(pod("shop/api:v1", json!({"a": "1"})), Value::Null, None).accepted,
             "no oldObject: judged"
         );
+        // `kubectl debug`: the app's own findings (no probes, no resources) cannot be
+        // fixed on a running Pod and do not refuse the debugging session…
         assert!(
-            !update(
+            update(
                 pod("shop/api:v1", json!({"a": "1"})),
-                old,
+                old.clone(),
                 Some("ephemeralcontainers")
             )
             .accepted,
-            "ephemeral containers are always judged"
+            "only what the update adds is judged"
+        );
+        // …but an added debugging container that writes to the node's logs is refused,
+        // and one added earlier is not judged again.
+        let with_debugger = |names: &[&str]| {
+            let mut p = pod("shop/api:v1", json!({"a": "1"}));
+            p["spec"]["volumes"] = json!([{"name": "node-logs", "hostPath": {"path": "/var/log"}}]);
+            p["spec"]["ephemeralContainers"] = Value::Array(
+                names
+                    .iter()
+                    .map(|n| json!({"name": n, "image": "busybox", "volumeMounts": [{"name": "node-logs", "mountPath": "/var/log"}]}))
+                    .collect(),
+            );
+            p
+        };
+        let verdict = update(
+            with_debugger(&["debugger"]),
+            old,
+            Some("ephemeralcontainers"),
+        );
+        assert!(!verdict.accepted, "{verdict:?}");
+        let message = verdict.message.unwrap_or_default();
+        assert!(message.contains("debugger"), "{message}");
+        assert!(!message.contains("container-probes"), "{message}");
+        assert!(
+            update(
+                with_debugger(&["debugger"]),
+                with_debugger(&["debugger"]),
+                Some("ephemeralcontainers")
+            )
+            .accepted,
+            "an ephemeral container admitted before"
         );
     }
 

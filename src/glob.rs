@@ -251,6 +251,11 @@ pub fn any_match(globs: &[Glob], text: &str) -> bool {
     globs.iter().any(|g| g.is_match(text))
 }
 
+/// The first glob that matches, for saying which one did.
+pub fn first_match<'g>(globs: &'g [Glob], text: &str) -> Option<&'g Glob> {
+    globs.iter().find(|g| g.is_match(text))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

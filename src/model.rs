@@ -32,6 +32,15 @@ pub const MAX_CONTAINERS: usize = 256;
 /// Most entries in one container's `ports`, `volumeMounts` or `env`, or in `volumes`.
 pub const MAX_ENTRIES: usize = 1024;
 
+/// One name of a workload (its object's name, or a label that names what it runs), and
+/// where it was written (for a finding's `roleReason`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkloadName {
+    pub value: String,
+    /// `name`, or the label's key.
+    pub source: &'static str,
+}
+
 /// A string of the manifest: borrowed from the input when it holds no escapes (JSON
 /// text, or a `Value`), owned otherwise.
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]

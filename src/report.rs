@@ -90,6 +90,10 @@ pub struct Finding {
     pub container: Option<String>,
     /// The container's role; null for pod-level findings.
     pub role: Option<Role>,
+    /// Why the container has its role: the catalogue entry, a settings glob, the injector,
+    /// the workload's name, or what its command does. Absent on pod-level findings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_reason: Option<String>,
     /// JSON pointer into the object as given.
     pub path: String,
     /// The fact: names the container and what is wrong.
@@ -216,6 +220,13 @@ impl Report {
         let mut report = Report::new(object, Status::Skipped, Vec::new());
         report.skip_reason = Some(reason);
         report
+    }
+
+    /// Keeps only the findings `keep` accepts, and judges again whether the object is
+    /// allowed.
+    pub fn retain_findings(&mut self, keep: impl FnMut(&Finding) -> bool) {
+        self.findings.retain(keep);
+        self.allowed = self.findings.iter().all(|f| f.severity != Severity::Deny);
     }
 
     pub fn denials(&self) -> impl Iterator<Item = &Finding> {

@@ -30,7 +30,16 @@ fn load(path: &Path) -> Value {
 }
 
 /// Only `rule` runs, with `options`.
-fn only(rule: &str, options: Value) -> Value {
+/// Settings that run one rule, asking for what the other engine asks and denying every
+/// finding of it (the other engines have no warnings: whatever they require, they deny).
+fn only(rule: &str, mut options: Value) -> Value {
+    if let Some(map) = options.as_object_mut() {
+        map.insert("severity".to_string(), json!("deny"));
+        if rule == "container-resources" {
+            // Only what the other engine requires: no advised CPU limit besides.
+            map.entry("advisedLimits").or_insert(json!([]));
+        }
+    }
     let mut rules = serde_json::Map::new();
     for id in sidecar_guard::rules::ids() {
         rules.insert(
@@ -75,7 +84,12 @@ fn gatekeeper_settings(constraint: &Value) -> Value {
                 .collect();
             only(
                 "container-probes",
-                json!({"required": required, "handlers": p["probeTypes"]}),
+                json!({
+                    "app": {"required": required},
+                    "sidecar": {"required": required},
+                    "native-sidecar": {"required": required},
+                    "handlers": p["probeTypes"],
+                }),
             )
         }
         "K8sContainerLimits" => {
@@ -153,7 +167,12 @@ fn kyverno_cases(root: &Path) -> Vec<Case> {
     let settings_for = |policy: &str| match policy {
         "require-probes" => only(
             "container-probes",
-            json!({"required": ["liveness", "readiness", "startup"], "satisfiedBy": "any"}),
+            json!({
+                "app": {"required": ["liveness", "readiness", "startup"]},
+                "sidecar": {"required": ["liveness", "readiness", "startup"]},
+                "native-sidecar": {"required": ["liveness", "readiness", "startup"]},
+                "satisfiedBy": "any",
+            }),
         ),
         "require-pod-requests-limits" => only(
             "container-resources",

@@ -76,8 +76,13 @@ fn corpus() -> Vec<Value> {
         json!({"rules": {"container-resources": {"sidecarShare": "half"}}}),
         json!({"rules": {"container-resources": {"sidecarShare": 0.5, "roles": ["app", "init"]}}}),
         json!({"rules": {"container-resources": {"roles": ["ephemeral"]}}}),
-        json!({"rules": {"container-probes": {"required": ["liveness"], "satisfiedBy": "any", "handlers": ["exec"]}}}),
-        json!({"rules": {"container-probes": {"required": ["alive"]}}}),
+        json!({"rules": {"container-probes": {"app": {"required": ["liveness"]}, "satisfiedBy": "any", "handlers": ["exec"]}}}),
+        json!({"rules": {"container-probes": {"app": {"required": ["alive"]}}}}),
+        json!({"rules": {"container-probes": {"native-sidecar": {"advised": ["startup"], "extra": []}}}}),
+        json!({"rules": {"container-probes": {"required": ["liveness"]}}}),
+        json!({"rules": {"container-resources": {"limits": ["cpu", "memory"], "advisedLimits": []}}}),
+        json!({"sidecars": {"injected": "warn"}}),
+        json!({"sidecars": {"injected": "loud"}}),
         json!({"rules": {"container-probes": {"bounds": {"liveness": {"periodSeconds": {"min": 5, "max": 60}}}}}}),
         json!({"rules": {"container-probes": {"bounds": {"liveness": {"period": {"min": 5}}}}}}),
         json!({"rules": {"container-probes": {"bounds": {"liveness": {"periodSeconds": {"min": "5"}}}}}}),
@@ -146,7 +151,7 @@ fn every_error_is_reported_at_once_with_its_pointer() {
         "rules": {
             "container-resources": {"maxLimits": {"cpu": "lots"}, "extra": 1},
             "nope": {},
-            "container-probes": {"required": ["alive"]}
+            "container-probes": {"app": {"required": ["alive"]}}
         }
     });
     let errors = Settings::from_value(&document).expect_err("invalid");
@@ -158,7 +163,7 @@ fn every_error_is_reported_at_once_with_its_pointer() {
         "/rules/container-resources/maxLimits/cpu",
         "/rules/container-resources/extra",
         "/rules/nope",
-        "/rules/container-probes/required/0",
+        "/rules/container-probes/app/required/0",
     ] {
         assert!(
             found.contains(expected),
@@ -199,13 +204,26 @@ fn defaults_are_those_of_rules_md() {
         json!(["app", "sidecar", "native-sidecar", "init"])
     );
     assert_eq!(
-        value["rules"]["container-probes"]["required"],
-        json!(["readiness", "liveness"])
+        value["rules"]["container-resources"]["limits"],
+        json!(["memory"])
     );
     assert_eq!(
-        value["rules"]["container-probes"]["roles"],
-        json!(["app", "sidecar", "native-sidecar"])
+        value["rules"]["container-resources"]["advisedLimits"],
+        json!(["cpu"])
     );
+    assert_eq!(
+        value["rules"]["container-probes"]["app"],
+        json!({"required": ["readiness"], "advised": ["liveness"]})
+    );
+    assert_eq!(
+        value["rules"]["container-probes"]["sidecar"],
+        json!({"required": ["readiness", "liveness"], "advised": []})
+    );
+    assert_eq!(
+        value["rules"]["container-probes"]["native-sidecar"],
+        json!({"required": ["readiness", "liveness"], "advised": ["startup"]})
+    );
+    assert_eq!(value["sidecars"]["injected"], json!("judge"));
     assert_eq!(
         value["rules"]["readonly-log-mounts"]["logPaths"],
         json!(["/var/log", "/var/log/**", "**/log", "**/logs"])
@@ -252,4 +270,20 @@ fn settings_text_errors_are_clear() {
         errors[0].message.contains("one settings document"),
         "{errors:?}"
     );
+}
+
+/// A limit both required and advised is refused by both loaders (the typed one and the
+/// CLI's jsonschema path), at the advised entry: the schema alone cannot compare lists.
+#[test]
+fn a_limit_cannot_be_required_and_advised() {
+    let document = json!({"rules": {"container-resources": {"limits": ["cpu", "memory"]}}});
+    let errors = Settings::from_value(&document).expect_err("cpu in both lists");
+    assert_eq!(
+        pointers(&errors),
+        BTreeSet::from(["/rules/container-resources/advisedLimits/0".to_string()])
+    );
+    assert!(errors[0].message.contains("\"cpu\""), "{errors:?}");
+    assert!(Settings::deserialize_checked(&document).is_err());
+    let fixed = json!({"rules": {"container-resources": {"limits": ["cpu", "memory"], "advisedLimits": []}}});
+    assert!(Settings::from_value(&fixed).is_ok());
 }

@@ -21,6 +21,8 @@ export interface Finding {
   path: string;
   /** The container's role; null for pod-level findings. */
   role: Role | null;
+  /** Why the container has its role: the catalogue entry, a settings glob, the injector, the workload's name, or what its command does. Absent on pod-level findings. */
+  roleReason?: string;
   /** Rule id, or `ignore-annotation` for problems with the exemption annotation itself. */
   rule: FindingRule;
   severity: Severity;
@@ -150,6 +152,9 @@ export type CheckedRole = "app" | "sidecar" | "native-sidecar" | "init";
 /** A glob: `*` any run without `/`, `**` any run, `?` one character, `[a-z]` a set. */
 export type Glob = string;
 
+/** How findings on containers an injector added are reported (`sidecars.injected`). */
+export type InjectedFindings = "judge" | "warn" | "off";
+
 /** A Kubernetes version like "1.33" (quote it in YAML: 1.30 unquoted is the number 1.3). */
 export type KubernetesVersion = string;
 
@@ -181,22 +186,24 @@ export type ProbeKind = "readiness" | "liveness" | "startup";
 
 /** Settings of `container-probes`. */
 export interface ProbeSettings {
+  /** What app containers need. */
+  app?: RoleProbes;
   /** Allowed ranges of probe timing fields. */
   bounds?: BoundsByKind;
   /** Handler kinds that count as a probe. */
   handlers?: ProbeHandler[];
-  /** Require liveness probes in run-to-completion pods too. */
+  /** Require liveness probes of app containers and classic sidecars in run-to-completion pods too. */
   livenessInJobs?: boolean;
+  /** What native sidecars need (readiness not in run-to-completion pods; startup only where the app depends on the sidecar at start). */
+  "native-sidecar"?: RoleProbes;
   /** Require readiness probes in run-to-completion pods too. */
   readinessInJobs?: boolean;
-  /** The probes a checked container needs. */
-  required?: ProbeKind[];
-  /** The roles that need probes. */
-  roles?: CheckedRole[];
   /** all: every required probe; any: one of them is enough. */
   satisfiedBy?: SatisfiedBy;
   /** deny | warn | off; unset keeps each finding's default severity. */
   severity?: SeverityOverride | null;
+  /** What classic sidecars need. */
+  sidecar?: RoleProbes;
 }
 
 /** A Kubernetes quantity like "500m", "128Mi" or 2. */
@@ -204,6 +211,8 @@ export type Quantity = string | number;
 
 /** Settings of `container-resources`. */
 export interface ResourceSettings {
+  /** Resource names whose missing limit is advice (warn): a CPU limit only throttles bursts into idle CPU. A name may not also be in `limits`. */
+  advisedLimits?: string[];
   /** Resource names every checked container must limit. */
   limits?: string[];
   /** Highest limit / request ratio, per resource (as in a LimitRange). */
@@ -226,6 +235,14 @@ export interface ResourceSettings {
   sidecarMax?: { [name: string]: Quantity };
   /** Highest share of the sidecars' total requests relative to the app containers' total requests (0.5: sidecars may request half of what the apps request). */
   sidecarShare?: PositiveNumber | null;
+}
+
+/** What one role needs: probes whose absence is a denial, and probes whose absence is advice (a warning). */
+export interface RoleProbes {
+  /** Probes the role should have (warn). */
+  advised?: ProbeKind[];
+  /** Probes the role must have (deny). */
+  required?: ProbeKind[];
 }
 
 /** Settings of each rule, keyed by rule id. */
@@ -254,6 +271,8 @@ export type SeverityOverride = "deny" | "warn" | "off" | false;
 export interface SidecarSettings {
   /** Globs on the image repository path (registry, tag and digest stripped, lower case), like "corp/log-agent*". */
   images?: Glob[];
+  /** judge: findings on injector-added containers as the rules say (what only the mesh operator can change is a warning); warn: all of them warnings, for rolling the policy out in a meshed cluster; off: none. */
+  injected?: InjectedFindings;
   /** Globs on the container name, like "*-sidecar". */
   names?: Glob[];
 }

@@ -16,9 +16,17 @@ pub(super) struct PodCarrier {
     pub runs_to_completion: bool,
 }
 
+/// The spec field through which an Argo Rollout takes its pod template from another
+/// workload (a Deployment) instead of carrying one: such a Rollout is skipped, and the
+/// workload it names is judged on its own.
+pub(super) const TEMPLATE_REFERENCE: &str = "workloadRef";
+
 const CORE: &[&str] = &[""];
 const APPS: &[&str] = &["apps", "extensions"];
 const BATCH: &[&str] = &["batch"];
+// OpenShift 3 served DeploymentConfig in the legacy core group (`apiVersion: v1`) too.
+const OPENSHIFT_APPS: &[&str] = &["apps.openshift.io", ""];
+const ARGO: &[&str] = &["argoproj.io"];
 
 const POD_CARRIERS: &[PodCarrier] = &[
     PodCarrier {
@@ -83,6 +91,21 @@ const POD_CARRIERS: &[PodCarrier] = &[
         groups: BATCH,
         template: "/spec/jobTemplate/spec/template",
         runs_to_completion: true,
+    },
+    // The widely used custom workloads with an inline pod template.
+    PodCarrier {
+        kind: "DeploymentConfig",
+        resource: "deploymentconfigs",
+        groups: OPENSHIFT_APPS,
+        template: "/spec/template",
+        runs_to_completion: false,
+    },
+    PodCarrier {
+        kind: "Rollout",
+        resource: "rollouts",
+        groups: ARGO,
+        template: "/spec/template",
+        runs_to_completion: false,
     },
 ];
 

@@ -22,6 +22,9 @@ pub(super) struct Metadata {
     pub namespace: StringField,
     /// The annotations read, or the first problem: (pointer suffix, description).
     pub annotations: AnnotationsRead,
+    /// The labels any rule reads (`is_read_label`): the `WORKLOAD_LABELS` first, in that
+    /// order, then the others.
+    pub product_labels: ReadLabels,
 }
 
 impl Default for Metadata {
@@ -31,9 +34,17 @@ impl Default for Metadata {
             generate_name: None,
             namespace: None,
             annotations: Ok(BTreeMap::new()),
+            product_labels: Vec::new(),
         }
     }
 }
+
+/// The labels any rule reads: (key, value).
+pub type ReadLabels = Vec<(&'static str, String)>;
+
+/// Labels whose value names what the workload is (`app: envoy`,
+/// `app.kubernetes.io/name: alloy`): the role classifier matches them with the catalogue.
+pub const WORKLOAD_LABELS: &[&str] = &["app.kubernetes.io/name", "app"];
 
 /// `metadata` as written: absent/null, a mapping, or something else (described).
 #[derive(Debug, Default)]
@@ -80,6 +91,7 @@ impl<'de> DeserializeSeed<'de> for MetadataSeed {
                             metadata.annotations =
                                 map.next_value_seed(AnnotationsSeed { from: self.from })?.0
                         }
+                        "labels" => metadata.product_labels = map.next_value_seed(LabelsSeed)?,
                         _ => {
                             map.next_value::<IgnoredAny>()?;
                         }
@@ -96,6 +108,79 @@ impl<'de> DeserializeSeed<'de> for MetadataSeed {
             wrong_types!(str);
         }
         deserializer.deserialize_any(MetadataVisitor { from: self.from })
+    }
+}
+
+/// The labels any rule reads: what names the workload, and the labels that mark a mesh's
+/// own control plane (catalogue).
+fn read_labels() -> impl Iterator<Item = &'static str> {
+    WORKLOAD_LABELS.iter().copied().chain(
+        crate::sidecars::catalogue::PRODUCTS
+            .iter()
+            .filter_map(|p| p.injector.as_ref().and_then(|i| i.control_plane_label)),
+    )
+}
+
+/// The values of the labels any rule reads (`read_labels`). Other labels, and values that are not strings (the
+/// API server rejects those anyway), are skipped: labels are never a finding.
+struct LabelsSeed;
+
+impl<'de> DeserializeSeed<'de> for LabelsSeed {
+    type Value = Vec<(&'static str, String)>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        struct LabelsVisitor;
+        impl<'de> Visitor<'de> for LabelsVisitor {
+            type Value = Vec<(&'static str, String)>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("labels")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut found: Vec<(usize, String)> = Vec::new();
+                while let Some(key) = map.next_key::<KeyName>()? {
+                    match read_labels().position(|l| l == key.0) {
+                        Some(rank) => {
+                            if let Value::String(v) = map.next_value::<Value>()? {
+                                found.push((rank, v));
+                            }
+                        }
+                        None => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                found.sort();
+                Ok(found
+                    .into_iter()
+                    .filter_map(|(rank, v)| read_labels().nth(rank).map(|key| (key, v)))
+                    .collect())
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Vec::new())
+            }
+        }
+        deserializer.deserialize_any(LabelsVisitor)
     }
 }
 

@@ -2,13 +2,15 @@
 //! its identity and, for a pod-carrying kind, its pod template. Lists are unpacked.
 
 use super::kinds::{self, template_steps, KindSoFar, PodCarrier};
-use super::metadata::{AnnotationsRead, Metadata, MetadataField, MetadataSeed};
+use super::metadata::{
+    AnnotationsRead, Metadata, MetadataField, MetadataSeed, ReadLabels, WORKLOAD_LABELS,
+};
 use super::read::{
     describe, from_value, string_field, wrong_types, KeyName, ReadFrom, StringField,
     StringFieldSeed, WrongType,
 };
 use super::template::{Slot, TemplateField, TemplateSeed};
-use crate::model::{Container, PodSpec, IGNORE_ANNOTATION};
+use crate::model::{Container, PodSpec, WorkloadName, IGNORE_ANNOTATION};
 use crate::pointer::escape as escape_pointer;
 use crate::report::ObjectIdentity;
 use crate::Error;
@@ -32,6 +34,12 @@ pub struct PodTemplate<'a> {
     pub ephemeral: Vec<Container<'a>>,
     /// Whether the object's spec has a selector beside the template (always true for Pods).
     pub has_selector: bool,
+    /// What names the workload, most telling first: the object's name, then the
+    /// `WORKLOAD_LABELS` values of the object and of its pod template. The role classifier
+    /// looks them up in the catalogue ("the workload is the product").
+    pub workload_names: Vec<WorkloadName>,
+    /// The pod's labels that any rule reads (a mesh's control-plane label).
+    pub pod_labels: Vec<(&'static str, String)>,
 }
 
 /// One object of a document: its identity, and its pod template if its kind has one.
@@ -39,6 +47,8 @@ pub struct PodTemplate<'a> {
 pub struct Extracted<'a> {
     pub header: ObjectIdentity,
     pub template: Option<PodTemplate<'a>>,
+    /// Why a pod-carrying object without a template of its own is skipped.
+    pub skipped: Option<String>,
 }
 
 /// Lists nest at most this deep (kubectl never nests them at all).
@@ -256,7 +266,7 @@ impl<'a> ObjectParts<'a> {
                 format!("expected a Kubernetes object (a mapping with apiVersion and kind), found {found}"),
             ));
         }
-        let (header, object_annotations) = self.identify(pointer, implied)?;
+        let (header, object_annotations, object_labels) = self.identify(pointer, implied)?;
         if header.kind == "List" || (header.kind.ends_with("List") && self.has_items) {
             return resolve_list(&header, source, depth, out);
         }
@@ -264,17 +274,31 @@ impl<'a> ObjectParts<'a> {
             out.push(Ok(Extracted {
                 header,
                 template: None,
+                skipped: None,
             }));
             return Ok(Pass::Done(()));
         };
         let found = match self.find_template(carrier, &header, source)? {
-            Pass::Done(found) => found,
+            Pass::Done(Some(found)) => found,
+            Pass::Done(None) => {
+                let skipped = format!(
+                    "its pod template is in the workload its spec.{} names, which is judged on its own",
+                    kinds::TEMPLATE_REFERENCE
+                );
+                out.push(Ok(Extracted {
+                    header,
+                    template: None,
+                    skipped: Some(skipped),
+                }));
+                return Ok(Pass::Done(()));
+            }
             Pass::NeedsSource => return Ok(Pass::NeedsSource),
         };
-        let template = pod_template(found, &header, object_annotations, carrier)?;
+        let template = pod_template(found, &header, object_annotations, object_labels, carrier)?;
         out.push(Ok(Extracted {
             header,
             template: Some(template),
+            skipped: None,
         }));
         Ok(Pass::Done(()))
     }
@@ -284,7 +308,7 @@ impl<'a> ObjectParts<'a> {
         &mut self,
         pointer: String,
         implied: Option<(&str, &str)>,
-    ) -> Result<(ObjectIdentity, AnnotationsRead), Error> {
+    ) -> Result<(ObjectIdentity, AnnotationsRead, ReadLabels), Error> {
         let kind = string_field(self.kind.take(), || format!("{pointer}/kind"))?
             .or_else(|| implied.map(|(k, _)| k.to_string()))
             .filter(|k| !k.is_empty())
@@ -318,6 +342,7 @@ impl<'a> ObjectParts<'a> {
             generate_name,
             namespace,
             annotations,
+            product_labels,
         } = metadata;
         let header = ObjectIdentity {
             name: field(name, "name")?,
@@ -327,21 +352,25 @@ impl<'a> ObjectParts<'a> {
             api_version,
             pointer,
         };
-        Ok((header, annotations))
+        Ok((header, annotations, product_labels))
     }
 
     /// The pod template where the kind keeps it: typed in the pass, or read from the
-    /// source when the pass saw it before the kind.
+    /// source when the pass saw it before the kind. `None`: the object names another
+    /// workload that holds its template.
     fn find_template(
         self,
         carrier: &PodCarrier,
         header: &ObjectIdentity,
         source: Option<&'a Value>,
-    ) -> Result<Pass<FoundTemplate<'a>>, Error> {
+    ) -> Result<Pass<Option<FoundTemplate<'a>>>, Error> {
         let base = &header.pointer;
         let steps = template_steps(carrier);
         let Some((first, rest)) = steps.split_first() else {
-            return self.pod_spec(source, base);
+            return Ok(match self.pod_spec(source, base)? {
+                Pass::Done(found) => Pass::Done(Some(found)),
+                Pass::NeedsSource => Pass::NeedsSource,
+            });
         };
         let slot = if *first == "spec" {
             self.spec
@@ -375,15 +404,16 @@ impl<'a> ObjectParts<'a> {
                 &template_pointer,
                 format!("expected a pod template mapping, found {found}"),
             )),
+            TemplateField::Referenced => Ok(Pass::Done(None)),
             TemplateField::Found {
                 metadata,
                 spec,
                 selector,
-            } => Ok(Pass::Done(FoundTemplate {
+            } => Ok(Pass::Done(Some(FoundTemplate {
                 metadata: Some(metadata),
                 spec: spec.map(|s| *s),
                 has_selector: selector,
-            })),
+            }))),
         }
     }
 
@@ -453,6 +483,7 @@ fn pod_template<'a>(
     found: FoundTemplate<'a>,
     header: &ObjectIdentity,
     object_annotations: AnnotationsRead,
+    object_labels: ReadLabels,
     carrier: &PodCarrier,
 ) -> Result<PodTemplate<'a>, Error> {
     let base = &header.pointer;
@@ -466,10 +497,17 @@ fn pod_template<'a>(
     };
     let object_annotations = annotations(object_annotations, base)?;
     let is_workload = found.metadata.is_some();
+    let mut template_labels = Vec::new();
     let pod_annotations = match found.metadata {
-        None => object_annotations.clone(),
+        None => {
+            template_labels = object_labels.clone();
+            object_annotations.clone()
+        }
         Some(MetadataField::Absent) => BTreeMap::new(),
-        Some(MetadataField::Mapping(m)) => annotations(m.annotations, &template_pointer)?,
+        Some(MetadataField::Mapping(m)) => {
+            template_labels = m.product_labels;
+            annotations(m.annotations, &template_pointer)?
+        }
         Some(MetadataField::Other(found)) => {
             return Err(Error::object(
                 format!("{template_pointer}/metadata"),
@@ -486,7 +524,25 @@ fn pod_template<'a>(
         spec.restart_policy.as_deref(),
         Some("Never") | Some("OnFailure")
     );
+    let mut workload_names = Vec::new();
+    if let Some(name) = &header.name {
+        workload_names.push(WorkloadName {
+            value: name.clone(),
+            source: "name",
+        });
+    }
+    let naming = |(key, _): &&(&'static str, String)| WORKLOAD_LABELS.contains(key);
+    for (source, value) in object_labels.iter().chain(&template_labels).filter(naming) {
+        if !workload_names.iter().any(|n| &n.value == value) {
+            workload_names.push(WorkloadName {
+                value: value.clone(),
+                source,
+            });
+        }
+    }
     Ok(PodTemplate {
+        pod_labels: template_labels,
+        workload_names,
         has_selector: found.has_selector,
         ephemeral: spec.ephemeral_containers.take().unwrap_or_default(),
         spec,

@@ -1,5 +1,6 @@
 //! The pod template at the path a kind keeps it, read in the same pass as the object.
 
+use super::kinds::TEMPLATE_REFERENCE;
 use super::metadata::{inherit_injection_status, Metadata, MetadataField, MetadataSeed};
 use super::read::{describe, wrong_types, KeyName, ReadFrom, WrongType};
 use crate::model::PodSpec;
@@ -26,6 +27,9 @@ pub(super) enum TemplateField<'a> {
     Missing,
     /// Something other than a mapping (described).
     NotAMapping(String),
+    /// No template, but a reference to the workload that holds it (an Argo Rollout's
+    /// `workloadRef`).
+    Referenced,
     Found {
         metadata: MetadataField,
         spec: Option<Box<PodSpec<'a>>>,
@@ -97,6 +101,7 @@ impl<'de> Visitor<'de> for TemplateVisitor<'_> {
         // The level that holds the template itself (a workload's spec) may hold its selector.
         let beside_template = self.path == ["template"];
         let mut selector = false;
+        let mut referenced = false;
         // Metadata on the way to the template (a CronJob's jobTemplate): `istioctl
         // kube-inject` writes the injection status there.
         let mut outer = MetadataField::Absent;
@@ -114,6 +119,9 @@ impl<'de> Visitor<'de> for TemplateVisitor<'_> {
                 (Some(_), _) if beside_template && key.0 == "selector" => {
                     selector = map.next_value::<Option<IgnoredAny>>()?.is_some();
                 }
+                (Some(_), _) if beside_template && key.0 == TEMPLATE_REFERENCE => {
+                    referenced = map.next_value::<Option<IgnoredAny>>()?.is_some();
+                }
                 (None, TemplateField::Found { metadata, .. }) if key.0 == "metadata" => {
                     *metadata = map.next_value_seed(MetadataSeed { from: self.from })?;
                 }
@@ -124,6 +132,9 @@ impl<'de> Visitor<'de> for TemplateVisitor<'_> {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
+        }
+        if referenced && matches!(found, TemplateField::Missing) {
+            return Ok(TemplateField::Referenced);
         }
         if let TemplateField::Found {
             selector: found_selector,

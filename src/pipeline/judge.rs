@@ -23,7 +23,10 @@ pub(crate) fn judge(
 ) -> Report {
     let object = extracted.header;
     let Some(template) = extracted.template else {
-        return Report::new(object, Status::Skipped, Vec::new());
+        return match extracted.skipped {
+            Some(reason) => Report::skipped(object, reason),
+            None => Report::new(object, Status::Skipped, Vec::new()),
+        };
     };
     if let Some(reason) = partial_object(&object, &template) {
         return Report::skipped(object, reason);
@@ -37,7 +40,12 @@ pub(crate) fn judge(
         if severity_override == Some(SeverityOverride::Off) {
             continue;
         }
-        let mut out = Findings::new(rule.meta().id, severity_override, &exemptions);
+        let mut out = Findings::new(
+            rule.meta().id,
+            severity_override,
+            &exemptions,
+            settings.sidecars.injected,
+        );
         rule.run(&pod, &settings.rules, &mut out);
         findings.extend(out.into_vec());
     }
@@ -71,7 +79,11 @@ fn classified_pod<'a>(
         containers: roles::classify(
             spec,
             &template.spec_pointer,
-            &template.pod_annotations,
+            &roles::PodFacts {
+                annotations: &template.pod_annotations,
+                labels: &template.pod_labels,
+                workload_names: &template.workload_names,
+            },
             &recognition,
         ),
         ephemeral: roles::classify_ephemeral(
@@ -163,6 +175,7 @@ fn annotation_warning(path: &str, message: String, help: String) -> Finding {
         severity: Severity::Warn,
         container: None,
         role: None,
+        role_reason: None,
         path: path.to_string(),
         message,
         help,

@@ -1,8 +1,8 @@
-use super::options::{role_selected, CheckedRole, SeverityOverride};
+use super::options::SeverityOverride;
 use super::{Findings, Message, Pod, Rule, RuleSettings};
 use crate::model::IntOrString;
 use crate::model::Probe;
-use crate::report::Role;
+use crate::report::{Role, Severity};
 use crate::sidecars::roles::ContainerRef;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -204,6 +204,26 @@ pub struct BoundsByKind {
     pub startup: Option<ProbeBounds>,
 }
 
+/// What one role needs: probes whose absence is a denial, and probes whose absence is
+/// advice (a warning).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct RoleProbes {
+    /// Probes the role must have (deny).
+    pub required: Vec<ProbeKind>,
+    /// Probes the role should have (warn).
+    pub advised: Vec<ProbeKind>,
+}
+
+impl RoleProbes {
+    fn of(required: &[ProbeKind], advised: &[ProbeKind]) -> RoleProbes {
+        RoleProbes {
+            required: required.to_vec(),
+            advised: advised.to_vec(),
+        }
+    }
+}
+
 /// Settings of `container-probes`.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
@@ -211,17 +231,22 @@ pub struct ProbeSettings {
     /// deny | warn | off; unset keeps each finding's default severity.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<SeverityOverride>,
-    /// The probes a checked container needs.
-    pub required: Vec<ProbeKind>,
+    /// What app containers need.
+    pub app: RoleProbes,
+    /// What classic sidecars need.
+    pub sidecar: RoleProbes,
+    /// What native sidecars need (readiness not in run-to-completion pods; startup only
+    /// where the app depends on the sidecar at start).
+    #[serde(rename = "native-sidecar")]
+    pub native_sidecar: RoleProbes,
     /// all: every required probe; any: one of them is enough.
     pub satisfied_by: SatisfiedBy,
     /// Handler kinds that count as a probe.
     pub handlers: Vec<ProbeHandler>,
-    /// The roles that need probes.
-    pub roles: Vec<CheckedRole>,
     /// Require readiness probes in run-to-completion pods too.
     pub readiness_in_jobs: bool,
-    /// Require liveness probes in run-to-completion pods too.
+    /// Require liveness probes of app containers and classic sidecars in
+    /// run-to-completion pods too.
     pub liveness_in_jobs: bool,
     /// Allowed ranges of probe timing fields.
     pub bounds: BoundsByKind,
@@ -229,19 +254,29 @@ pub struct ProbeSettings {
 
 impl Default for ProbeSettings {
     fn default() -> Self {
+        use ProbeKind::{Liveness, Readiness, Startup};
         ProbeSettings {
             severity: None,
-            required: vec![ProbeKind::Readiness, ProbeKind::Liveness],
+            app: RoleProbes::of(&[Readiness], &[Liveness]),
+            sidecar: RoleProbes::of(&[Readiness, Liveness], &[]),
+            native_sidecar: RoleProbes::of(&[Readiness, Liveness], &[Startup]),
             satisfied_by: SatisfiedBy::All,
             handlers: ProbeHandler::ALL.to_vec(),
-            roles: vec![
-                CheckedRole::App,
-                CheckedRole::Sidecar,
-                CheckedRole::NativeSidecar,
-            ],
             readiness_in_jobs: false,
             liveness_in_jobs: false,
             bounds: BoundsByKind::default(),
+        }
+    }
+}
+
+impl ProbeSettings {
+    /// The settings of a role; `None` for roles that need no probes.
+    fn for_role(&self, role: Role) -> Option<&RoleProbes> {
+        match role {
+            Role::App => Some(&self.app),
+            Role::Sidecar => Some(&self.sidecar),
+            Role::NativeSidecar => Some(&self.native_sidecar),
+            Role::Init | Role::Ephemeral => None,
         }
     }
 }
@@ -270,7 +305,9 @@ impl Rule for ContainerProbes {
                 }
                 continue;
             }
-            let in_scope = role_selected(&s.roles, c.role);
+            let role_probes = s.for_role(c.role);
+            let in_scope =
+                role_probes.is_some_and(|r| !r.required.is_empty() || !r.advised.is_empty());
             for kind in KINDS {
                 if let Some(probe) = kind.of(c) {
                     check_handlers(c, kind, probe, s, in_scope, &handler_names, out);
@@ -278,8 +315,12 @@ impl Rule for ContainerProbes {
                     check_timing(c, kind, probe, s, out);
                 }
             }
-            if in_scope {
-                check_required(pod, c, s, &handler_names, out);
+            // The vendor designs it without probes (CSI's livenessprobe), or an injector
+            // fills in this container, probes and all (Istio's `image: auto`).
+            let vendor_says_none =
+                c.product.is_some_and(|p| p.no_probes.is_some()) || c.is_injector_placeholder();
+            if let Some(role_probes) = role_probes.filter(|_| !c.is_pause() && !vendor_says_none) {
+                check_required(pod, c, s, role_probes, &handler_names, out);
             }
             if let (Some(liveness), Some(readiness)) =
                 (&c.container.liveness_probe, &c.container.readiness_probe)
@@ -302,37 +343,40 @@ fn counts(probe: &Probe, s: &ProbeSettings) -> bool {
     present.len() == 1 && present.iter().all(|h| s.handlers.contains(h))
 }
 
-/// The probes this container must have: the settings' required kinds, less those a batch
-/// container or its injector's contract does without.
-fn required_kinds(pod: &Pod<'_>, c: &ContainerRef<'_>, s: &ProbeSettings) -> Vec<ProbeKind> {
-    // Batch containers are exempt in run-to-completion pods; native sidecars are not.
-    let batch = pod.run_to_completion && c.role != Role::NativeSidecar;
-    let vendor = c
+/// Whether a probe kind is asked of this container at all: a batch container, a native
+/// sidecar's readiness in a Job, a native sidecar the app does not wait for, and what an
+/// injector's contract leaves out are not.
+fn asked(pod: &Pod<'_>, c: &ContainerRef<'_>, s: &ProbeSettings, kind: ProbeKind) -> bool {
+    let native = c.role == Role::NativeSidecar;
+    let in_job = pod.run_to_completion;
+    let by_job = match kind {
+        ProbeKind::Readiness => !in_job || s.readiness_in_jobs,
+        // A native sidecar runs as long as the Job does: it is still watched.
+        ProbeKind::Liveness => !in_job || native || s.liveness_in_jobs,
+        // The kubelet starts the next container once a native sidecar has started: only
+        // one the app depends on at start needs a startup probe.
+        ProbeKind::Startup => !native || c.product.is_some_and(|p| p.app_waits_for.is_some()),
+    };
+    let by_vendor = match c
         .product
         .map(|p| p.probes)
-        .filter(|_| c.injected_by.is_some());
-    s.required
-        .iter()
-        .copied()
-        .filter(|k| match k {
-            ProbeKind::Readiness => !batch || s.readiness_in_jobs,
-            ProbeKind::Liveness => !batch || s.liveness_in_jobs,
-            ProbeKind::Startup => true,
-        })
-        .filter(|k| {
-            vendor.is_none_or(|v| match k {
-                ProbeKind::Readiness => v.readiness,
-                ProbeKind::Liveness => v.liveness,
-                ProbeKind::Startup => v.startup,
-            })
-        })
-        .collect()
+        .filter(|_| c.injected_by.is_some())
+    {
+        Some(v) => match kind {
+            ProbeKind::Readiness => v.readiness,
+            ProbeKind::Liveness => v.liveness,
+            ProbeKind::Startup => v.startup,
+        },
+        None => true,
+    };
+    by_job && by_vendor
 }
 
 fn check_required(
     pod: &Pod<'_>,
     c: &ContainerRef<'_>,
     s: &ProbeSettings,
+    role_probes: &RoleProbes,
     handler_names: &[&str],
     out: &mut Findings,
 ) {
@@ -340,11 +384,22 @@ fn check_required(
     if c.injected_by.is_some() && c.product.is_none() {
         return;
     }
-    let required = required_kinds(pod, c, s);
+    let filter = |kinds: &[ProbeKind]| -> Vec<ProbeKind> {
+        kinds
+            .iter()
+            .copied()
+            .filter(|k| asked(pod, c, s, *k))
+            .collect()
+    };
+    let required = filter(&role_probes.required);
+    let advised: Vec<ProbeKind> = filter(&role_probes.advised)
+        .into_iter()
+        .filter(|k| !required.contains(k))
+        .collect();
     match s.satisfied_by {
         SatisfiedBy::All => {
-            for kind in required.into_iter().filter(|k| k.of(c).is_none()) {
-                out.container(c, missing_probe(c, kind, handler_names));
+            for kind in required.iter().filter(|k| k.of(c).is_none()) {
+                out.container(c, missing_probe(c, *kind, Severity::Deny, handler_names));
             }
         }
         SatisfiedBy::Any => {
@@ -355,6 +410,9 @@ fn check_required(
                 out.container(c, none_of_probes(c, &required, handler_names));
             }
         }
+    }
+    for kind in advised.into_iter().filter(|k| k.of(c).is_none()) {
+        out.container(c, missing_probe(c, kind, Severity::Warn, handler_names));
     }
 }
 
@@ -492,11 +550,11 @@ fn liveness_same_as_readiness(c: &ContainerRef<'_>) -> Message {
     .at("/livenessProbe")
 }
 
-/// The handlers to add; for an injected container, where its probes come from.
+/// The handlers to add; for an injected container, who configures its probes.
 fn handlers_to_add(c: &ContainerRef<'_>, handler_names: &[&str]) -> String {
     match c.injected_by {
         Some(p) => format!(
-            "{}; {} injects this container with it by default: check the injector's configuration and the pod's annotations",
+            "{}; {} injects this container with it by default: only the mesh's operator can restore it, in the injector's configuration",
             handler_names.join(", "),
             p.id
         ),
@@ -504,15 +562,40 @@ fn handlers_to_add(c: &ContainerRef<'_>, handler_names: &[&str]) -> String {
     }
 }
 
-fn missing_probe(c: &ContainerRef<'_>, kind: ProbeKind, handler_names: &[&str]) -> Message {
-    Message::deny(
-        format!("{} has no {}", c.description(), kind.field()),
-        format!(
-            "add a {} ({})",
-            kind.field(),
-            handlers_to_add(c, handler_names)
+fn missing_probe(
+    c: &ContainerRef<'_>,
+    kind: ProbeKind,
+    severity: Severity,
+    handler_names: &[&str],
+) -> Message {
+    let field = kind.field();
+    let handlers = handlers_to_add(c, handler_names);
+    let help = match kind {
+        ProbeKind::Liveness if severity == Severity::Warn => format!(
+            "add a livenessProbe that only checks the process is alive ({handlers}), with a generous failureThreshold: a careless one restarts a healthy container under load"
         ),
-    )
+        ProbeKind::Startup => {
+            let endpoint = c
+                .product
+                .and_then(|p| p.app_waits_for)
+                .filter(|e| !e.is_empty())
+                .map(|e| format!(" on {e}"))
+                .unwrap_or_default();
+            format!(
+                "add a startupProbe{endpoint} ({handlers}): the kubelet starts the next container as soon as this one has started, so the app may start before its traffic can pass"
+            )
+        }
+        _ => match c.product.and_then(|p| p.health_endpoint) {
+            Some(endpoint) => format!("add a {field} ({handlers}); it serves {endpoint}"),
+            None => format!("add a {field} ({handlers})"),
+        },
+    };
+    let message = Message {
+        severity,
+        ..Message::deny(format!("{} has no {field}", c.description()), help)
+    };
+    // The injector's contract is the mesh's configuration, not the pod's.
+    message.operator_only(c.injected_by.is_some())
 }
 
 fn none_of_probes(c: &ContainerRef<'_>, required: &[ProbeKind], handler_names: &[&str]) -> Message {
@@ -525,6 +608,7 @@ fn none_of_probes(c: &ContainerRef<'_>, required: &[ProbeKind], handler_names: &
             handlers_to_add(c, handler_names)
         ),
     )
+    .operator_only(c.injected_by.is_some())
 }
 
 fn no_handler(c: &ContainerRef<'_>, kind: ProbeKind, handler_names: &[&str]) -> Message {

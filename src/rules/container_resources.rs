@@ -4,7 +4,7 @@ use crate::model::Quantity as ApiQuantity;
 use crate::pointer::escape as escape_pointer;
 use crate::quantity::Quantity;
 use crate::quantity::{PositiveNumber, QuantityValue};
-use crate::report::Role;
+use crate::report::{Role, Severity};
 use crate::sidecars::roles::ContainerRef;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -98,6 +98,9 @@ pub struct ResourceSettings {
     pub requests: Vec<String>,
     /// Resource names every checked container must limit.
     pub limits: Vec<String>,
+    /// Resource names whose missing limit is advice (warn): a CPU limit only throttles
+    /// bursts into idle CPU. A name may not also be in `limits`.
+    pub advised_limits: Vec<String>,
     /// The roles checked.
     pub roles: Vec<CheckedRole>,
     /// Lowest request allowed, per resource.
@@ -120,11 +123,11 @@ pub struct ResourceSettings {
 
 impl Default for ResourceSettings {
     fn default() -> Self {
-        let cpu_and_memory = || vec!["cpu".to_string(), "memory".to_string()];
         ResourceSettings {
             severity: None,
-            requests: cpu_and_memory(),
-            limits: cpu_and_memory(),
+            requests: vec!["cpu".to_string(), "memory".to_string()],
+            limits: vec!["memory".to_string()],
+            advised_limits: vec!["cpu".to_string()],
             roles: vec![
                 CheckedRole::App,
                 CheckedRole::Sidecar,
@@ -227,7 +230,9 @@ impl Rule for ContainerResources {
     }
 }
 
-/// Requests and limits that are missing, zero, or contradict each other.
+/// Requests and limits that are missing, zero, or contradict each other. What is missing
+/// is reported once per severity: required limits and requests (deny; advice for init
+/// containers), advised limits (warn).
 fn check_written(
     c: &ContainerRef<'_>,
     s: &ResourceSettings,
@@ -235,6 +240,19 @@ fn check_written(
     pod_limits: &BTreeMap<String, Quantity>,
     out: &mut Findings,
 ) {
+    fn missing_limit<'s>(
+        names: &'s [String],
+        resources: &Resources,
+        pod_limits: &BTreeMap<String, Quantity>,
+    ) -> Vec<&'s str> {
+        names
+            .iter()
+            .map(String::as_str)
+            .filter(|name| {
+                !resources.written_limits.contains(name) && !pod_limits.contains_key(*name)
+            })
+            .collect()
+    }
     let missing_requests: Vec<&str> = s
         .requests
         .iter()
@@ -243,24 +261,33 @@ fn check_written(
             !resources.written_requests.contains(name) && !resources.written_limits.contains(name)
         })
         .collect();
-    let missing_limits: Vec<&str> = s
-        .limits
-        .iter()
-        .map(String::as_str)
-        .filter(|name| !resources.written_limits.contains(name) && !pod_limits.contains_key(*name))
-        .collect();
+    let missing_limits = missing_limit(&s.limits, resources, pod_limits);
+    let missing_advised = missing_limit(&s.advised_limits, resources, pod_limits);
+    // Init containers run alone and briefly before the app: what they miss is advice.
+    let required = if c.role == Role::Init {
+        Severity::Warn
+    } else {
+        Severity::Deny
+    };
     let nothing_written =
         resources.written_requests.is_empty() && resources.written_limits.is_empty();
     if nothing_written && !missing_requests.is_empty() && !missing_limits.is_empty() {
-        // One finding for a container with no resources at all, naming everything.
-        out.container(c, no_resources(c, &missing_requests, &missing_limits));
+        // One finding for a container with no resources at all, naming everything of
+        // that severity.
+        out.container(
+            c,
+            no_resources(c, &missing_requests, &missing_limits).severity(required),
+        );
     } else {
         if !missing_requests.is_empty() {
-            out.container(c, no_requests(c, &missing_requests));
+            out.container(c, no_requests(c, &missing_requests).severity(required));
         }
         if !missing_limits.is_empty() {
-            out.container(c, no_limits(c, &missing_limits));
+            out.container(c, no_limits(c, &missing_limits).severity(required));
         }
+    }
+    if !missing_advised.is_empty() {
+        out.container(c, no_advised_limits(c, &missing_advised));
     }
     for name in s.limits.iter().map(String::as_str) {
         let zero = resources
@@ -268,7 +295,7 @@ fn check_written(
             .get(name)
             .is_some_and(|l| l.value.is_zero());
         if zero && !pod_limits.contains_key(name) {
-            out.container(c, zero_limit(c, name));
+            out.container(c, zero_limit(c, name).severity(required));
         }
     }
     for (name, limit) in resources.limits.iter() {
@@ -403,6 +430,7 @@ fn no_resources(c: &ContainerRef<'_>, requests: &[&str], limits: &[&str]) -> Mes
         ),
         remedy(c, format!("set resources.requests ({}) to what it needs at steady state and resources.limits ({}) so it cannot starve the others in the pod", requests.join(", "), limits.join(", "))),
     )
+    .operator_only(!sized_by_annotations(c))
 }
 
 fn no_requests(c: &ContainerRef<'_>, names: &[&str]) -> Message {
@@ -417,6 +445,7 @@ fn no_requests(c: &ContainerRef<'_>, names: &[&str]) -> Message {
         ),
     )
     .at("/resources/requests")
+    .operator_only(!sized_by_annotations(c))
 }
 
 fn no_limits(c: &ContainerRef<'_>, names: &[&str]) -> Message {
@@ -431,6 +460,22 @@ fn no_limits(c: &ContainerRef<'_>, names: &[&str]) -> Message {
         ),
     )
     .at("/resources/limits")
+    .operator_only(!sized_by_annotations(c))
+}
+
+fn no_advised_limits(c: &ContainerRef<'_>, names: &[&str]) -> Message {
+    Message::warn(
+        format!("{} has no {}", c.description(), plural(names, "limit")),
+        remedy(
+            c,
+            format!(
+                "consider resources.limits ({}): without one the container may burst into idle capacity; a tight CPU limit throttles proxies under load, so leave headroom",
+                names.join(", ")
+            ),
+        ),
+    )
+    .at("/resources/limits")
+    .operator_only(!sized_by_annotations(c))
 }
 
 fn zero_limit(c: &ContainerRef<'_>, name: &str) -> Message {
@@ -547,14 +592,7 @@ fn remedy(c: &ContainerRef<'_>, help: String) -> String {
     let Some(injector) = c.injected_by else {
         return help;
     };
-    let sized_by_annotations = !injector.resource_annotations.is_empty()
-        && (injector.names.contains(&c.name)
-            || (c.is_companion_of(injector)
-                && injector
-                    .injector
-                    .as_ref()
-                    .is_some_and(|i| i.companions_sized_by_annotations)));
-    if sized_by_annotations {
+    if sized_by_annotations(c) {
         format!(
             "{} injects this container: set its resources with the pod annotations {}",
             injector.id,
@@ -562,10 +600,25 @@ fn remedy(c: &ContainerRef<'_>, help: String) -> String {
         )
     } else {
         format!(
-            "{help} ({} injects this container: its injector's configuration writes it)",
+            "{help} ({} injects this container and no pod annotation sizes it: only the mesh's operator can, in the injector's configuration)",
             injector.id
         )
     }
+}
+
+/// Whether the pod's annotations size this injected container (the proxy itself, and
+/// companions where the injector says so). True for containers nobody injected.
+fn sized_by_annotations(c: &ContainerRef<'_>) -> bool {
+    let Some(injector) = c.injected_by else {
+        return true;
+    };
+    !injector.resource_annotations.is_empty()
+        && (injector.names.contains(&c.name)
+            || (c.is_companion_of(injector)
+                && injector
+                    .injector
+                    .as_ref()
+                    .is_some_and(|i| i.companions_sized_by_annotations)))
 }
 
 /// Parses every quantity of a container, reporting the ones that do not parse.

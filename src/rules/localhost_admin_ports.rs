@@ -151,10 +151,17 @@ impl Rule for LocalhostAdminPorts {
     fn check(&self, pod: &Pod<'_>, s: &AdminPortSettings, out: &mut Findings) {
         for c in &pod.containers {
             let mut known = false;
+            // A control interface whose port only its config knows (Envoy's admin, from the
+            // bootstrap): without that config, a port's name is the only sign.
+            let mut unplaced: Vec<&Listener> = Vec::new();
             if let Some(product) = c.product {
                 known = true;
                 for listener in product.listeners {
-                    judge_listener(pod, c, s, listener, listener.name, out);
+                    if judge_listener(pod, c, s, listener, listener.name, out)
+                        == Judged::PortUnknown
+                    {
+                        unplaced.push(listener);
+                    }
                 }
             }
             for added in s
@@ -168,6 +175,8 @@ impl Rule for LocalhostAdminPorts {
                     port: Some(added.port),
                     exposure: Exposure::Control,
                     default_bind: DefaultBind::Unknown,
+                    port_fixed: true,
+                    set_by_pod_annotation: false,
                     flags: &[],
                     env: &[],
                     config: None,
@@ -176,8 +185,8 @@ impl Rule for LocalhostAdminPorts {
                 };
                 judge_listener(pod, c, s, &listener, &added.name, out);
             }
-            if !known && role_selected(&s.roles, c.role) {
-                name_hints(c, s, out);
+            if !unplaced.is_empty() || (!known && role_selected(&s.roles, c.role)) {
+                name_hints(c, s, &unplaced, out);
             }
         }
     }
@@ -192,6 +201,15 @@ struct Bind {
     evidence: String,
 }
 
+/// What judging a listener came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Judged {
+    Done,
+    /// A control interface whose port and address only its config file says, and the
+    /// config is not in the input.
+    PortUnknown,
+}
+
 /// Judges one listener of a container; `name` is what messages call it.
 fn judge_listener(
     pod: &Pod<'_>,
@@ -200,7 +218,7 @@ fn judge_listener(
     listener: &Listener,
     name: &str,
     out: &mut Findings,
-) {
+) -> Judged {
     let args = words(c, &[]);
     let mut exposure = listener.exposure;
     let mut binds = flag_binds(c, &args, listener);
@@ -208,7 +226,7 @@ fn judge_listener(
         match config_bind(pod, c, listener) {
             ConfigSays::Nothing => {}
             // The config is known: no default, no declared port, is a listener.
-            ConfigSays::Off => return,
+            ConfigSays::Off => return Judged::Done,
             ConfigSays::Listens {
                 bind,
                 exposure: from_config,
@@ -218,13 +236,19 @@ fn judge_listener(
             }
         }
     }
+    // A product's own service is what the workload runs when it is the app (Alloy's
+    // HTTP server behind its Service, a Vault server's API): only beside an app is it a
+    // control interface of a helper.
     let control = match exposure {
         Exposure::Control => true,
-        Exposure::Service => role_selected(&s.roles, c.role),
+        Exposure::Service => c.is_sidecar() && role_selected(&s.roles, c.role),
         Exposure::HealthMetrics => false,
     };
     if !control {
-        return;
+        return Judged::Done;
+    }
+    if binds.is_empty() && !listener.port_fixed {
+        return Judged::PortUnknown;
     }
     let declared = declared_port(c, listener);
     if binds.is_empty() {
@@ -246,6 +270,7 @@ fn judge_listener(
             out.container(c, published_on_node(c, name, index, host_port));
         }
     }
+    Judged::Done
 }
 
 // Message constructors: every finding this rule reports.
@@ -262,18 +287,29 @@ fn served_beyond_loopback(
     } else {
         format!("({})", listener.how_to_bind)
     };
+    // An injector writes this container: without a pod annotation that moves the
+    // listener, only the mesh's operator can.
+    let operator_only = c.injected_by.is_some() && !listener.set_by_pod_annotation;
+    let help = if operator_only {
+        format!(
+            "the injector's configuration binds it: the mesh's operator must bind it to 127.0.0.1 {how}"
+        )
+    } else {
+        format!(
+            "bind it to 127.0.0.1 {how}; containers of the pod reach it on localhost, and \
+             removing the port from ports closes nothing"
+        )
+    };
     Message::deny(
         format!(
             "{} serves the {name} on {exposure} ({})",
             c.description(),
             bind.evidence
         ),
-        format!(
-            "bind it to 127.0.0.1 {how}; containers of the pod reach it on localhost, and \
-             removing the port from ports closes nothing"
-        ),
+        help,
     )
     .at(bind.suffix)
+    .operator_only(operator_only)
 }
 
 fn published_on_node(c: &ContainerRef<'_>, name: &str, index: usize, host_port: i32) -> Message {
@@ -296,6 +332,26 @@ fn named_like_admin(c: &ContainerRef<'_>, index: usize, name: &str, port: i32) -
         "if it can change or stop the sidecar, bind it to 127.0.0.1 with the product's own \
          listen setting (declaring or removing the port changes nothing); add the image to \
          adminPorts to make this a denial, or rename the port if it only serves health or metrics",
+    )
+    .at(format!("/ports/{index}"))
+}
+
+fn usual_admin_port(c: &ContainerRef<'_>, index: usize, listener: &Listener, port: i32) -> Message {
+    let how = if listener.how_to_bind.is_empty() {
+        "with the product's own listen setting".to_string()
+    } else {
+        format!("({})", listener.how_to_bind)
+    };
+    Message::warn(
+        format!(
+            "{} declares port {port}, the usual port of the {}; its config is not in the input",
+            c.description(),
+            listener.name
+        ),
+        format!(
+            "make sure the {} listens on 127.0.0.1 {how}; declaring or removing the port changes nothing",
+            listener.name
+        ),
     )
     .at(format!("/ports/{index}"))
 }
@@ -541,15 +597,32 @@ fn fluent_bit_service(
 }
 
 /// Declared ports of an unknown product whose names suggest an admin interface.
-fn name_hints(c: &ContainerRef<'_>, s: &AdminPortSettings, out: &mut Findings) {
+/// Declared ports that look like an admin interface: by name, or by the usual port of a
+/// control interface whose real address only the (absent) config says. Never a port the
+/// container's own probes use: that one is its health endpoint.
+fn name_hints(
+    c: &ContainerRef<'_>,
+    s: &AdminPortSettings,
+    unplaced: &[&Listener],
+    out: &mut Findings,
+) {
     for (index, port) in c.container.ports.iter().flatten().enumerate() {
+        if probed(c, port) {
+            continue;
+        }
+        let usual = unplaced
+            .iter()
+            .find(|l| l.port.is_some_and(|p| i32::from(p) == port.container_port));
+        if let Some(listener) = usual {
+            out.container(c, usual_admin_port(c, index, listener, port.container_port));
+            continue;
+        }
         let Some(name) = port.name.as_deref() else {
             continue;
         };
-        if !any_match(&s.admin_port_names, &name.to_ascii_lowercase()) || probed(c, port) {
-            continue;
+        if any_match(&s.admin_port_names, &name.to_ascii_lowercase()) {
+            out.container(c, named_like_admin(c, index, name, port.container_port));
         }
-        out.container(c, named_like_admin(c, index, name, port.container_port));
     }
 }
 

@@ -4,6 +4,7 @@
 use crate::model::PodSpec;
 use crate::report::{Finding, Severity};
 use crate::sidecars::roles::ContainerRef;
+pub use crate::sidecars::InjectedFindings;
 use options::{KubernetesVersion, SeverityOverride};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -253,6 +254,9 @@ pub struct Message {
     pub help: String,
     /// Pointer suffix below the container (or the pod spec) the finding is about.
     pub at: String,
+    /// On an injected container: only the mesh's operator can change this (no per-pod
+    /// knob), so it is advice whatever its severity elsewhere.
+    pub operator_only: bool,
 }
 
 impl Message {
@@ -262,6 +266,7 @@ impl Message {
             text: text.into(),
             help: help.into(),
             at: String::new(),
+            operator_only: false,
         }
     }
 
@@ -279,13 +284,30 @@ impl Message {
             ..self
         }
     }
+
+    /// The same finding at another severity (a requirement that is only advice for
+    /// some containers).
+    pub fn severity(self, severity: Severity) -> Message {
+        Message { severity, ..self }
+    }
+
+    /// On an injected container, nothing in the pod changes this: only the mesh's
+    /// operator can (`operator_only`).
+    pub fn operator_only(self, only: bool) -> Message {
+        Message {
+            operator_only: only,
+            ..self
+        }
+    }
 }
 
-/// Collects one rule's findings, applying its severity override and exemptions.
+/// Collects one rule's findings, applying its severity override, exemptions and the
+/// settings' treatment of injected containers.
 pub struct Findings<'e> {
     rule: &'static str,
     severity_override: Option<SeverityOverride>,
     exemptions: &'e Exemptions,
+    injected: InjectedFindings,
     items: Vec<Finding>,
 }
 
@@ -294,11 +316,13 @@ impl<'e> Findings<'e> {
         rule: &'static str,
         severity_override: Option<SeverityOverride>,
         exemptions: &'e Exemptions,
+        injected: InjectedFindings,
     ) -> Self {
         Findings {
             rule,
             severity_override,
             exemptions,
+            injected,
             items: Vec::new(),
         }
     }
@@ -316,19 +340,28 @@ impl<'e> Findings<'e> {
         if self.exemptions.covers(self.rule, Some(container.name)) {
             return;
         }
-        // Admission sees injected containers only on the Pod, after its workload was
-        // admitted: a denial there leaves the workload without pods. Their findings warn
-        // unless the settings make the rule deny.
-        let default = if container.injected_by.is_some() {
-            message.severity.min(Severity::Warn)
-        } else {
-            message.severity
+        // What the author can change through the pod keeps its severity on an injected
+        // container; what only the mesh's operator can change is advice. The settings can
+        // soften every finding on injected containers while a policy is rolled out.
+        let injected = container.injected_by.is_some();
+        let default = match (injected, self.injected) {
+            (true, InjectedFindings::Off) => return,
+            (true, InjectedFindings::Warn) => message.severity.min(Severity::Warn),
+            (true, InjectedFindings::Judge) if message.operator_only => {
+                message.severity.min(Severity::Warn)
+            }
+            _ => message.severity,
         };
+        let mut severity = self.severity(default);
+        if injected && self.injected == InjectedFindings::Warn {
+            severity = severity.min(Severity::Warn);
+        }
         self.items.push(Finding {
             rule: self.rule.to_string(),
-            severity: self.severity(default),
+            severity,
             container: Some(container.name.to_string()),
             role: Some(container.role),
+            role_reason: Some(container.role_reason.to_string()),
             path: format!("{}{}", container.pointer, message.at),
             message: message.text,
             help: message.help,
@@ -348,6 +381,7 @@ impl<'e> Findings<'e> {
             severity: self.severity(message.severity),
             container: None,
             role: None,
+            role_reason: None,
             path: pod.pointer(&message.at),
             message: message.text,
             help: message.help,

@@ -1,7 +1,7 @@
 use super::options::KubernetesVersion;
 use super::{Findings, Message, Pod, Rule, SeverityOnly};
 use crate::report::Role;
-use crate::sidecars::roles::ContainerRef;
+use crate::sidecars::roles::{ContainerRef, RoleReason};
 
 declare_rule! {
     /// ## What it does
@@ -92,6 +92,9 @@ impl Rule for NativeSidecars {
         for c in &pod.containers {
             match c.role {
                 Role::Sidecar if pod.run_to_completion => classic_in_job(pod, c, out),
+                Role::App if pod.run_to_completion && c.process.never_exits() => {
+                    out.container(c, never_exits_in_job(c, pod.kind))
+                }
                 Role::Sidecar if supported => out.container(c, classic_sidecar(c, version)),
                 Role::NativeSidecar => {
                     if !supported {
@@ -113,35 +116,52 @@ impl Rule for NativeSidecars {
 }
 
 /// A classic sidecar in a Job: the pod completes only once every regular container has
-/// exited, so it keeps running unless the app stops the sidecar (Istio's and the Cloud
-/// SQL proxy's `/quitquitquit`, `linkerd-await --shutdown`).
+/// exited, so it keeps running unless something stops it: a command of the app's script
+/// that calls the product's stop endpoint (Istio's and the Cloud SQL proxy's
+/// `/quitquitquit`, `linkerd-await --shutdown`), or a watcher that signals it through the
+/// shared process namespace. A watcher itself ends once it has stopped the others.
 fn classic_in_job(pod: &Pod<'_>, c: &ContainerRef<'_>, out: &mut Findings) {
-    match c
-        .product
-        .and_then(|product| app_stopping(pod, product.stopped_by))
-    {
-        Some((app, marker)) => out.container(c, stopped_by_app(c, pod.kind, app, marker)),
+    if matches!(c.role_reason, RoleReason::StopsAnother(_)) {
+        return;
+    }
+    match stopper(pod, c) {
+        Some((by, how)) => out.container(c, stopped_by(c, pod.kind, by, &how)),
         None => out.container(c, keeps_job_running(c, pod.kind)),
     }
 }
 
-/// The app container whose command stops the sidecar, and the marker found in it.
-fn app_stopping<'p>(pod: &'p Pod<'_>, markers: &[&'static str]) -> Option<(&'p str, &'static str)> {
-    pod.containers
+/// The container that stops this sidecar, and the command that does.
+fn stopper<'p>(pod: &'p Pod<'_>, sidecar: &ContainerRef<'_>) -> Option<(&'p str, String)> {
+    let markers = sidecar.product.map_or(&[][..], |p| p.stopped_by);
+    let called = pod
+        .containers
         .iter()
         .filter(|a| a.role == Role::App)
         .find_map(|app| {
-            let words = app
-                .container
-                .command
-                .iter()
-                .chain(&app.container.args)
-                .flatten();
-            let text = words.map(|w| w.as_str()).collect::<Vec<_>>().join(" ");
-            markers
-                .iter()
-                .find(|m| text.contains(*m))
-                .map(|m| (app.name, *m))
+            app.process
+                .calls_stop(markers)
+                .map(|cmd| (app.name, cmd.text()))
+        });
+    if called.is_some() {
+        return called;
+    }
+    if pod.spec.share_process_namespace != Some(true) {
+        return None;
+    }
+    let processes: Vec<&str> = sidecar
+        .product
+        .map_or(&[][..], |p| p.processes)
+        .iter()
+        .copied()
+        .chain([sidecar.name])
+        .collect();
+    pod.containers
+        .iter()
+        .filter(|w| w.position != sidecar.position)
+        .find_map(|w| {
+            w.process
+                .stops_process(&processes)
+                .map(|cmd| (w.name, cmd.text()))
         })
 }
 
@@ -183,11 +203,41 @@ fn invalid_restart_policy(c: &ContainerRef<'_>, policy: &str) -> Message {
     .at("/restartPolicy")
 }
 
-fn stopped_by_app(c: &ContainerRef<'_>, kind: &str, app: &str, marker: &str) -> Message {
+fn stopped_by(c: &ContainerRef<'_>, kind: &str, by: &str, how: &str) -> Message {
     Message::warn(
-        format!("sidecar {:?} is a regular container in this {kind}; {app:?} stops it ({marker}) when done", c.name),
-        move_it(c, "and the Job completes without the app having to stop it"),
+        format!(
+            "sidecar {:?} is a regular container in this {kind}; {by:?} stops it ({})",
+            c.name,
+            shorten(how)
+        ),
+        move_it(
+            c,
+            "and the Job completes without anything having to stop it",
+        ),
     )
+}
+
+fn never_exits_in_job(c: &ContainerRef<'_>, kind: &str) -> Message {
+    let command = c
+        .process
+        .commands
+        .first()
+        .map(|cmd| shorten(&cmd.text()))
+        .unwrap_or_default();
+    Message::deny(
+        format!("{} never exits by itself ({command}), so this {kind} never completes", c.description()),
+        "make its command end when the work is done, or move it to initContainers with restartPolicy: Always (a native sidecar), which stops when the main containers finish",
+    )
+}
+
+/// A command cut to fit a message (within 120 characters with the rest).
+fn shorten(text: &str) -> String {
+    const MAX: usize = 28;
+    if text.chars().count() <= MAX {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(MAX - 1).collect();
+    format!("{cut}…")
 }
 
 fn keeps_job_running(c: &ContainerRef<'_>, kind: &str) -> Message {

@@ -58,7 +58,17 @@ impl Rule for SharedProcessNamespace {
     type Settings = SeverityOnly;
 
     fn check(&self, pod: &Pod<'_>, _: &SeverityOnly, out: &mut Findings) {
-        if pod.spec.share_process_namespace == Some(true) {
+        // Init containers have exited before the others start: only containers and
+        // native sidecars run side by side. With one of them nobody else is there to see.
+        let running_together = pod.spec.containers.len()
+            + pod
+                .spec
+                .init_containers
+                .iter()
+                .flatten()
+                .filter(|c| c.restart_policy.as_deref() == Some("Always"))
+                .count();
+        if pod.spec.share_process_namespace == Some(true) && running_together > 1 {
             out.pod(pod, shared_process_namespace(pod.kind));
         }
     }

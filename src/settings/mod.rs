@@ -139,12 +139,35 @@ impl Settings {
         if document.is_null() {
             return Ok(Settings::default());
         }
-        serde_path_to_error::deserialize(document).map_err(|e| {
+        let settings: Settings = serde_path_to_error::deserialize(document).map_err(|e| {
             vec![SettingsError {
                 pointer: crate::pointer::from_serde_path(e.path()),
                 message: e.inner().to_string(),
             }]
-        })
+        })?;
+        let errors = settings.cross_field_errors();
+        if errors.is_empty() {
+            Ok(settings)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// What the schema cannot say: a resource limit both required and only advised.
+    fn cross_field_errors(&self) -> Vec<SettingsError> {
+        let resources = &self.rules.container_resources;
+        resources
+            .advised_limits
+            .iter()
+            .enumerate()
+            .filter(|(_, name)| resources.limits.contains(name))
+            .map(|(i, name)| SettingsError {
+                pointer: format!("/rules/container-resources/advisedLimits/{i}"),
+                message: format!(
+                    "{name:?} is in limits (required) and in advisedLimits (advice): keep it in one"
+                ),
+            })
+            .collect()
     }
 
     /// Loads settings from YAML or JSON text.

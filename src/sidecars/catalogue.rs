@@ -2,6 +2,13 @@
 //! product, as data (RULES.md, "The sidecar catalogue"). Rules read these tables; nothing
 //! here decides anything. Every entry names where its facts come from.
 //!
+//! Why Rust tables and not one data file per product: every entry is checked by the
+//! compiler (a misspelt field or exposure does not build), the tables are `static` data in
+//! the wasm modules (no parser, no schema and no start-up cost in the policy or the npm
+//! module), and an entry keeps its sources beside its facts. The tests below and
+//! `cargo xtask new-product` keep entries complete: images, names and sources, and an
+//! image case for each product.
+//!
 //! Images are matched on their repository path (registry, tag and digest stripped, lower
 //! case, Docker Hub's `library/` dropped), at a path-segment boundary from the right, so
 //! mirrors match too: `mirror.corp/dockerhub/envoyproxy/envoy` is Envoy.
@@ -13,10 +20,13 @@ use std::borrow::Cow;
 pub struct Product {
     /// Short id, shown as `injectedBy` and in messages (`istio`, `linkerd`).
     pub id: &'static str,
-    /// What to call its container in messages.
+    /// What to call the product in a finding's `roleReason`.
     pub name: &'static str,
     /// Repository paths across the registries and distributions it ships from.
     pub images: &'static [&'static str],
+    /// For a family of products named by one convention: endings of the image's last path
+    /// segment (`-exporter`), tried after every product's `images`.
+    pub image_name_suffixes: &'static [&'static str],
     /// Container names its injector or its docs use.
     pub names: &'static [&'static str],
     /// The mutating webhook that adds it, when one does.
@@ -39,8 +49,55 @@ pub struct Product {
     /// How that config names the files a log shipper keeps its read positions in: a
     /// mount made read-only for it must leave those writable somewhere else.
     pub log_state: Option<StateSyntax>,
+    /// Workload names and `app` labels (besides `id` and `names`) under which the product
+    /// is what the workload runs: its container is then the app (Helm chart names).
+    pub workload_names: &'static [&'static str],
+    /// Subcommands that decide whether it runs as an app or as a helper (`vault server`
+    /// is the app, `vault agent` a sidecar).
+    pub modes: Option<Modes>,
+    /// A proxy or connector the app's traffic passes through from its start: as a native
+    /// sidecar, the app should start only once it is ready (a startup probe). The text
+    /// names its startup or readiness endpoint, for `help`; empty when none is known.
+    pub app_waits_for: Option<&'static str>,
+    /// Process names a watcher signals to stop it through a shared process namespace.
+    pub processes: &'static [&'static str],
+    /// What makes it run once and exit instead of running on (a reloader's one-shot mode).
+    pub runs_once: Option<RunsOnce>,
+    /// Where a probe of its own can check it, for `help` on a missing probe.
+    pub health_endpoint: Option<&'static str>,
+    /// Why it needs no probes of its own, when the vendor designs it so.
+    pub no_probes: Option<&'static str>,
+    /// It only ever helps another container (an auth proxy, a reloader, a CSI sidecar): a
+    /// workload named after it, beside other containers, is named after its helper (the
+    /// kube-rbac-proxy example Deployment), not run by it.
+    pub helper_only: bool,
     /// Where these facts come from.
     pub sources: &'static [&'static str],
+}
+
+/// The subcommands a product runs in: the first words of its arguments that are not
+/// flags, after the program itself when a shell runs it.
+#[derive(Debug)]
+pub struct Modes {
+    /// The program name in a shell script (`vault`), when a script runs it.
+    pub program: &'static str,
+    /// Subcommands in which it is the workload's own service.
+    pub app: &'static [&'static str],
+    /// Subcommands in which it helps another container.
+    pub helper: &'static [&'static str],
+    /// What the image runs with no arguments at all.
+    pub image_default_is_app: bool,
+}
+
+/// A setting under which a product runs once and exits.
+#[derive(Debug)]
+pub enum RunsOnce {
+    /// This flag with this value (`--watch-interval=0`).
+    Flag(&'static str, &'static str),
+    /// This environment variable with this value (`METHOD=LIST`).
+    Env(&'static str, &'static str),
+    /// This environment variable unset, or `0`.
+    EnvUnsetOrZero(&'static str),
 }
 
 /// How an injector records what it added.
@@ -55,6 +112,12 @@ pub struct Injector {
     /// The product's resource annotations size the companions too (Istio's injection
     /// template gives istio-init the proxy's resources).
     pub companions_sized_by_annotations: bool,
+    /// A pod label that marks the mesh's own control plane, whose charts render this
+    /// container directly: it is then not injected, and injection annotations do nothing.
+    pub control_plane_label: Option<&'static str>,
+    /// A pod annotation and a value in it that make the injector add the product as the
+    /// pod's app (Istio's gateway template: `inject.istio.io/templates: gateway`).
+    pub as_app_template: Option<(&'static str, &'static str)>,
 }
 
 #[derive(Debug)]
@@ -146,10 +209,16 @@ pub struct Listener {
     pub port: Option<u16>,
     pub exposure: Exposure,
     pub default_bind: DefaultBind,
+    /// The port is the product's own (a default or a flag's); false when only a config
+    /// file sets it and `port` is the docs' convention (Envoy's admin, from the bootstrap).
+    pub port_fixed: bool,
     /// Flags that set its address (`--addr=:8181` or `--addr :8181`).
     pub flags: &'static [&'static str],
     /// Environment variables that set its address.
     pub env: &'static [&'static str],
+    /// On an injected container, a pod annotation moves it (`how_to_bind` names it): the
+    /// workload's author can close it, not only the mesh's operator.
+    pub set_by_pod_annotation: bool,
     pub config: Option<ConfigKey>,
     /// What the author writes to keep it on the loopback, for `help`.
     pub how_to_bind: &'static str,
@@ -169,8 +238,10 @@ const fn listener(
         port: Some(port),
         exposure,
         default_bind,
+        port_fixed: true,
         flags: &[],
         env: &[],
+        set_by_pod_annotation: false,
         config: None,
         how_to_bind: "",
         enabled_by: &[],
@@ -184,11 +255,31 @@ const fn health(name: &'static str, port: u16) -> Listener {
 use DefaultBind::{Loopback, Unknown};
 use Exposure::{Control, HealthMetrics, Service};
 
+/// The diagnostics server every Kubernetes CSI sidecar shares (csi-lib-utils): metrics and
+/// the leader-election health check, off unless `--http-endpoint` or `--metrics-address`.
+const CSI_DIAGNOSTICS: Listener = Listener {
+    port: None,
+    flags: &["--http-endpoint", "--metrics-address"],
+    ..listener("CSI sidecar diagnostics server", 0, HealthMetrics, Unknown)
+};
+
+const CSI_SOURCES: &[&str] = &[
+    "https://github.com/kubernetes-csi/external-provisioner/blob/0688604faa43ae14273cf71fbfde4f3534ec6b8c/vendor/github.com/kubernetes-csi/csi-lib-utils/standardflags/flags.go (--http-endpoint)",
+    "https://github.com/kubernetes-csi/external-provisioner/blob/0688604faa43ae14273cf71fbfde4f3534ec6b8c/README.md",
+    "https://github.com/kubernetes-csi/external-attacher/blob/e61060241a7b7315ce2bffbcdfad0a2bf5010d44/README.md",
+    "https://github.com/kubernetes-csi/external-resizer/blob/beef24d8e070f5188a7bdc7fc46f902068e4da55/README.md",
+    "https://github.com/kubernetes-csi/external-snapshotter/blob/afb2f0d85e00e40cda621549d56fda11ccd3558b/README.md",
+    "https://github.com/kubernetes-csi/external-health-monitor/blob/c7afb1b8a503ac1d62ce8f67373fe17c62d59874/README.md",
+    "https://github.com/kubernetes-sigs/aws-ebs-csi-driver/blob/429e202e589798e55c0f8ddcc81b2850b7f000d0/deploy/kubernetes/overlays/stable/ecr/kustomization.yaml (EKS-distro names)",
+    "https://github.com/kubernetes-sigs/azuredisk-csi-driver/tree/d983d613b6dd04af5bcc886d309b8de6ea5637b6/charts (mcr.microsoft.com/oss/kubernetes-csi)",
+];
+
 const fn entry(id: &'static str, name: &'static str) -> Product {
     Product {
         id,
         name,
         images: &[],
+        image_name_suffixes: &[],
         names: &[],
         injector: None,
         probes: NO_PROBES,
@@ -199,6 +290,14 @@ const fn entry(id: &'static str, name: &'static str) -> Product {
         reads_logs: false,
         config_file: None,
         log_state: None,
+        workload_names: &[],
+        modes: None,
+        app_waits_for: None,
+        processes: &[],
+        runs_once: None,
+        helper_only: false,
+        health_endpoint: None,
+        no_probes: None,
         sources: &[],
     }
 }
@@ -225,6 +324,8 @@ pub static PRODUCTS: &[Product] = &[
             status: InjectionStatus::IstioJson,
             companions: &["istio-init", "istio-validation"],
             companions_sized_by_annotations: true,
+            control_plane_label: None,
+            as_app_template: Some(("inject.istio.io/templates", "gateway")),
         }),
         // The injection template sets readiness (and startup) on 15021, never liveness.
         probes: VendorProbes {
@@ -247,14 +348,28 @@ pub static PRODUCTS: &[Product] = &[
             health("istio-proxy Prometheus endpoint", 15090),
         ],
         stopped_by: &["quitquitquit"],
+        // `pilot-agent proxy router` is a gateway: the proxy is the workload itself.
+        modes: Some(Modes {
+            program: "pilot-agent",
+            app: &["router"],
+            helper: &["sidecar"],
+            image_default_is_app: false,
+        }),
+        // The gateway chart's default name (its labels: app: istio-ingressgateway).
+        workload_names: &["istio-ingressgateway"],
+        app_waits_for: Some("/healthz/ready on 15021"),
+        processes: &["pilot-agent", "envoy"],
         sources: &[
+            "https://github.com/istio/istio/blob/86c9f01fd735fb01d8192f5bcaf0d424afb7f14c/manifests/charts/gateway/values.yaml (inject.istio.io/templates: gateway)",
+            "https://github.com/istio/istio/blob/86c9f01fd735fb01d8192f5bcaf0d424afb7f14c/manifests/charts/gateway/templates/_helpers.tpl (istio-ingressgateway)",
+            "https://github.com/istio/istio/blob/86c9f01fd735fb01d8192f5bcaf0d424afb7f14c/manifests/charts/istio-control/istio-discovery/files/gateway-injection-template.yaml (proxy router)",
             "https://github.com/istio/istio/blob/master/manifests/charts/istio-control/istio-discovery/files/injection-template.yaml",
             "https://github.com/istio/istio/blob/master/tools/packaging/common/envoy_bootstrap.json",
             "https://github.com/istio/istio/tree/master/pkg/kube/inject/testdata/inject",
             "https://istio.io/latest/docs/reference/config/annotations/",
             "https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio",
         ],
-        ..entry("istio", "istio-proxy")
+        ..entry("istio", "Istio proxy")
     },
     Product {
         images: &[
@@ -269,6 +384,10 @@ pub static PRODUCTS: &[Product] = &[
             status: InjectionStatus::Present,
             companions: &["linkerd-init", "linkerd-network-validator"],
             companions_sized_by_annotations: false,
+            // The control plane's chart renders the proxy into its own pods, with the same
+            // linkerd.io/proxy-version annotation (charts/partials/templates/_metadata.tpl).
+            control_plane_label: Some("linkerd.io/control-plane-component"),
+            as_app_template: None,
         }),
         probes: VendorProbes {
             readiness: true,
@@ -281,17 +400,21 @@ pub static PRODUCTS: &[Product] = &[
             "config.linkerd.io/proxy-cpu-limit",
             "config.linkerd.io/proxy-memory-limit",
         ],
-        native_sidecar_annotation: Some("config.alpha.linkerd.io/proxy-enable-native-sidecar"),
+        // The current key; config.beta.… and config.alpha.… are its deprecated spellings.
+        native_sidecar_annotation: Some("config.linkerd.io/proxy-enable-native-sidecar"),
         // The admin server serves probes and metrics on the pod IP on purpose; its
         // control endpoints (shutdown) accept loopback clients only.
         listeners: &[health("linkerd-proxy admin server", 4191)],
         stopped_by: &["linkerd-await --shutdown", "4191/shutdown"],
+        app_waits_for: Some("/ready on 4191"),
         sources: &[
+            "https://github.com/linkerd/linkerd2/blob/b24cd4059841f8cee2fb7a9c2ac23a693c583579/pkg/k8s/labels.go (proxy-enable-native-sidecar)",
+            "https://github.com/linkerd/linkerd2/blob/b24cd4059841f8cee2fb7a9c2ac23a693c583579/charts/partials/templates/_proxy.tpl (startup probe on /ready)",
             "https://github.com/linkerd/linkerd2/tree/main/cli/cmd/testdata (inject_*.golden.yml)",
             "https://linkerd.io/2/reference/proxy-configuration/",
             "https://linkerd.io/2/tasks/graceful-shutdown/",
         ],
-        ..entry("linkerd", "linkerd-proxy")
+        ..entry("linkerd", "Linkerd proxy")
     },
     Product {
         // The debug sidecar Linkerd injects beside its proxy (config.linkerd.io/enable-debug-sidecar).
@@ -302,6 +425,8 @@ pub static PRODUCTS: &[Product] = &[
             status: InjectionStatus::Present,
             companions: &[],
             companions_sized_by_annotations: false,
+            control_plane_label: Some("linkerd.io/control-plane-component"),
+            as_app_template: None,
         }),
         probes: VendorProbes {
             readiness: true,
@@ -312,7 +437,8 @@ pub static PRODUCTS: &[Product] = &[
             "https://linkerd.io/2/tasks/using-the-debug-container/",
             "https://github.com/linkerd/linkerd2/tree/main/cli/cmd/testdata (inject_*_debug.golden.yml)",
         ],
-        ..entry("linkerd-debug", "linkerd-debug")
+        helper_only: true,
+        ..entry("linkerd-debug", "Linkerd debug sidecar")
     },
     Product {
         images: &["hashicorp/consul-dataplane"],
@@ -322,6 +448,8 @@ pub static PRODUCTS: &[Product] = &[
             status: InjectionStatus::Equals("injected"),
             companions: &["consul-connect-inject-init"],
             companions_sized_by_annotations: false,
+            control_plane_label: None,
+            as_app_template: None,
         }),
         resource_annotations: &[
             "consul.hashicorp.com/sidecar-proxy-cpu-request",
@@ -334,11 +462,13 @@ pub static PRODUCTS: &[Product] = &[
             how_to_bind: "-envoy-admin-bind-address=127.0.0.1",
             ..listener("Envoy admin API", 19000, Control, Loopback)
         }],
+        app_waits_for: Some("/graceful_startup on 127.0.0.1:20300"),
         sources: &[
+            "https://github.com/hashicorp/consul-dataplane/blob/28a963a9a14f8afa55d133773deeb228c26af9d4/pkg/consuldp/lifecycle.go (graceful startup)",
             "https://developer.hashicorp.com/consul/docs/k8s/annotations-and-labels",
             "https://developer.hashicorp.com/consul/docs/connect/dataplane/consul-dataplane",
         ],
-        ..entry("consul", "consul-dataplane")
+        ..entry("consul", "Consul dataplane")
     },
     Product {
         images: &["hashicorp/vault", "hashicorp/vault-enterprise", "vault"],
@@ -347,7 +477,10 @@ pub static PRODUCTS: &[Product] = &[
             annotation: "vault.hashicorp.com/agent-inject-status",
             status: InjectionStatus::Equals("injected"),
             companions: &["vault-agent-init"],
-            companions_sized_by_annotations: false,
+            // Both containers take the agent-* resource annotations (parseResources).
+            companions_sized_by_annotations: true,
+            control_plane_label: None,
+            as_app_template: None,
         }),
         resource_annotations: &[
             "vault.hashicorp.com/agent-requests-cpu",
@@ -355,13 +488,27 @@ pub static PRODUCTS: &[Product] = &[
             "vault.hashicorp.com/agent-limits-cpu",
             "vault.hashicorp.com/agent-limits-mem",
         ],
-        // The agent's cache/proxy listener hands out the pod's Vault token.
-        listeners: &[listener("Vault agent listener", 8200, Control, Unknown)],
+        // As an agent, its cache listener hands out the pod's Vault token (vault-k8s binds
+        // it to 127.0.0.1, and only with agent-cache-enable); as a server, 8200 is the
+        // server's own API (its service).
+        listeners: &[listener("Vault listener", 8200, Service, Loopback)],
+        // `vault server` is Vault itself; `vault agent` and `vault proxy` help an app. The
+        // image runs `server -dev` when nothing is given.
+        modes: Some(Modes {
+            program: "vault",
+            app: &["server"],
+            helper: &["agent", "proxy"],
+            image_default_is_app: true,
+        }),
         sources: &[
+            "https://github.com/hashicorp/vault-k8s/blob/fbc5b1f0cd4d1c7dd5a8830e32c8ed636d7318d7/agent-inject/agent/container_sidecar.go (vault agent, resources)",
+            "https://github.com/hashicorp/vault-k8s/blob/fbc5b1f0cd4d1c7dd5a8830e32c8ed636d7318d7/agent-inject/agent/config.go (cache listener on 127.0.0.1)",
+            "https://github.com/hashicorp/vault/blob/024c09b6651c8f1f568915ad01411862af89aaca/Dockerfile (CMD server -dev)",
+            "https://github.com/hashicorp/vault-helm/blob/aa1c92e4adddbce9660e536dfe5222a88eda6d52/templates/server-statefulset.yaml (vault server)",
             "https://developer.hashicorp.com/vault/docs/platform/k8s/injector/annotations",
             "https://developer.hashicorp.com/vault/docs/agent-and-proxy/agent",
         ],
-        ..entry("vault", "vault-agent")
+        ..entry("vault", "Vault")
     },
     Product {
         images: &["daprio/daprd", "dapr/daprd"],
@@ -372,6 +519,8 @@ pub static PRODUCTS: &[Product] = &[
             status: InjectionStatus::Equals("true"),
             companions: &[],
             companions_sized_by_annotations: false,
+            control_plane_label: None,
+            as_app_template: None,
         }),
         probes: VendorProbes {
             readiness: true,
@@ -389,17 +538,20 @@ pub static PRODUCTS: &[Product] = &[
             // the loopback unless dapr.io/sidecar-listen-addresses says otherwise.
             Listener {
                 flags: &["--dapr-listen-addresses"],
+                set_by_pod_annotation: true,
                 how_to_bind: "the pod annotation dapr.io/sidecar-listen-addresses: 127.0.0.1",
                 ..listener("Dapr HTTP API", 3500, Control, Loopback)
             },
             health("Dapr health endpoint", 3501),
             health("Dapr metrics endpoint", 9090),
         ],
+        app_waits_for: Some("/v1.0/healthz/outbound on 3500"),
         sources: &[
+            "https://github.com/dapr/dapr/blob/d8450742ce3260d93a2346f4398a1e60d019a45b/pkg/api/http/healthz.go (outbound health)",
             "https://docs.dapr.io/reference/arguments-annotations-overview/",
             "https://docs.dapr.io/operations/hosting/kubernetes/kubernetes-overview/",
         ],
-        ..entry("dapr", "daprd")
+        ..entry("dapr", "Dapr sidecar")
     },
     Product {
         // public.ecr.aws/appmesh/aws-appmesh-envoy and the regional
@@ -413,6 +565,8 @@ pub static PRODUCTS: &[Product] = &[
             status: InjectionStatus::Equals("enabled"),
             companions: &["proxyinit"],
             companions_sized_by_annotations: false,
+            control_plane_label: None,
+            as_app_template: None,
         }),
         // The controller sets a readiness probe on the admin port (pkg/inject/envoy.go).
         probes: VendorProbes {
@@ -446,8 +600,10 @@ pub static PRODUCTS: &[Product] = &[
             "bitnami/envoy",
         ],
         names: &["envoy"],
+        // The bootstrap alone says where admin listens (9901 is the docs' example).
         listeners: &[Listener {
             config: Some(ConfigKey::EnvoyAdmin),
+            port_fixed: false,
             how_to_bind: "admin.address.socket_address.address: 127.0.0.1 in the bootstrap",
             ..listener("Envoy admin API", 9901, Control, Unknown)
         }],
@@ -456,6 +612,8 @@ pub static PRODUCTS: &[Product] = &[
             env_args: &[],
             default_path: Some("/etc/envoy/envoy.yaml"),
         }),
+        app_waits_for: Some("/ready on its admin address"),
+        processes: &["envoy"],
         sources: &[
             "https://www.envoyproxy.io/docs/envoy/latest/operations/admin",
             "https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/bootstrap/v3/bootstrap.proto",
@@ -471,7 +629,13 @@ pub static PRODUCTS: &[Product] = &[
         // --admin-port serves /quitquitquit and pprof on localhost only.
         listeners: &[listener("Cloud SQL proxy admin API", 9091, Control, Loopback)],
         stopped_by: &["quitquitquit"],
-        sources: &["https://github.com/GoogleCloudPlatform/cloud-sql-proxy#configuring-the-proxy (--admin-port, --quitquitquit)"],
+        app_waits_for: Some("/startup on localhost:9090 with --health-check"),
+        processes: &["cloud-sql-proxy", "cloud_sql_proxy"],
+        sources: &[
+            "https://github.com/GoogleCloudPlatform/cloud-sql-proxy#configuring-the-proxy (--admin-port, --quitquitquit)",
+            "https://github.com/GoogleCloudPlatform/cloud-sql-proxy/blob/31c3b33e3f85f294799c1136655efce52558b62d/cmd/root.go (--health-check, --http-port)",
+        ],
+        helper_only: true,
         ..entry("cloud-sql-proxy", "Cloud SQL Auth Proxy")
     },
     Product {
@@ -479,7 +643,12 @@ pub static PRODUCTS: &[Product] = &[
         names: &["alloydb-proxy", "alloydb-auth-proxy"],
         listeners: &[listener("AlloyDB proxy admin API", 9091, Control, Loopback)],
         stopped_by: &["quitquitquit"],
-        sources: &["https://github.com/GoogleCloudPlatform/alloydb-auth-proxy (--admin-port, --quitquitquit)"],
+        app_waits_for: Some("/startup on localhost:9090 with --health-check"),
+        sources: &[
+            "https://github.com/GoogleCloudPlatform/alloydb-auth-proxy (--admin-port, --quitquitquit)",
+            "https://github.com/GoogleCloudPlatform/alloydb-auth-proxy/blob/33a41712d5ebc370d447a7e2136fa259924af0d0/cmd/root.go (--health-check)",
+        ],
+        helper_only: true,
         ..entry("alloydb-auth-proxy", "AlloyDB Auth Proxy")
     },
     Product {
@@ -493,6 +662,7 @@ pub static PRODUCTS: &[Product] = &[
             ..listener("git-sync HTTP endpoint", 0, HealthMetrics, Unknown)
         }],
         sources: &["https://github.com/kubernetes/git-sync#manual (--http-bind, --http-metrics, --http-pprof)"],
+        helper_only: true,
         ..entry("git-sync", "git-sync")
     },
     Product {
@@ -575,14 +745,20 @@ pub static PRODUCTS: &[Product] = &[
     Product {
         images: &["grafana/alloy", "grafana/agent"],
         names: &["alloy", "grafana-agent"],
-        // --server.http.listen-addr defaults to 127.0.0.1:12345 (UI, /-/reload).
+        // --server.http.listen-addr defaults to 127.0.0.1:12345 (UI, /-/reload). When
+        // Alloy is the workload, this server is what its Service, probes and Prometheus
+        // reach; beside another app, its reload and UI are a helper's control interface.
         listeners: &[Listener {
             flags: &["--server.http.listen-addr"],
             how_to_bind: "--server.http.listen-addr=127.0.0.1:12345",
-            ..listener("Alloy HTTP server", 12345, Control, Loopback)
+            ..listener("Alloy HTTP server", 12345, Service, Loopback)
         }],
         reads_logs: true,
-        sources: &["https://grafana.com/docs/alloy/latest/reference/cli/run/"],
+        sources: &[
+            "https://grafana.com/docs/alloy/latest/reference/cli/run/",
+            "https://github.com/grafana/alloy/blob/66ebea856dffb242f921775e9552a133f60dc5c1/internal/service/http/http.go (endpoints)",
+            "https://github.com/grafana/alloy/blob/66ebea856dffb242f921775e9552a133f60dc5c1/operations/helm/charts/alloy/templates/containers/_agent.yaml (the chart binds 0.0.0.0:12345)",
+        ],
         ..entry("alloy", "Grafana Alloy")
     },
     Product {
@@ -691,6 +867,7 @@ pub static PRODUCTS: &[Product] = &[
         ],
         names: &["oauth2-proxy"],
         sources: &["https://oauth2-proxy.github.io/oauth2-proxy/configuration/overview"],
+        helper_only: true,
         ..entry("oauth2-proxy", "oauth2-proxy")
     },
     Product {
@@ -702,21 +879,332 @@ pub static PRODUCTS: &[Product] = &[
         ],
         names: &["kube-rbac-proxy"],
         sources: &["https://github.com/brancz/kube-rbac-proxy#usage"],
+        helper_only: true,
         ..entry("kube-rbac-proxy", "kube-rbac-proxy")
+    },
+    // Config reloaders: three products with their own listeners and run-once switches.
+    Product {
+        images: &["jimmidyson/configmap-reload"],
+        names: &["configmap-reload"],
+        // --web.listen-address defaults to :9533 and serves /metrics only.
+        listeners: &[Listener {
+            flags: &["--web.listen-address"],
+            ..listener("configmap-reload metrics", 9533, HealthMetrics, DefaultBind::EveryInterface)
+        }],
+        sources: &[
+            "https://github.com/jimmidyson/configmap-reload/blob/0ec4d67961d509d9414554e76caf46dd77cb32d8/configmap-reload.go (flags, handlers)",
+            "https://github.com/jimmidyson/configmap-reload/blob/0ec4d67961d509d9414554e76caf46dd77cb32d8/README.md (images)",
+        ],
+        helper_only: true,
+        ..entry("configmap-reload", "configmap-reload")
+    },
+    Product {
+        images: &["prometheus-operator/prometheus-config-reloader"],
+        names: &["config-reloader", "init-config-reloader"],
+        // Off unless --listen-address is given; serves /metrics and /healthz.
+        listeners: &[Listener {
+            port: None,
+            flags: &["--listen-address"],
+            ..listener("prometheus-config-reloader metrics and health", 0, HealthMetrics, Unknown)
+        }],
+        // --watch-interval=0: "the program runs only once and exits".
+        runs_once: Some(RunsOnce::Flag("--watch-interval", "0")),
+        sources: &[
+            "https://github.com/prometheus-operator/prometheus-operator/blob/6adcebc5076c34f4f55f8f5f7b1e528929373ac7/cmd/prometheus-config-reloader/main.go (--listen-address, --watch-interval)",
+            "https://github.com/prometheus-operator/prometheus-operator/blob/6adcebc5076c34f4f55f8f5f7b1e528929373ac7/pkg/operator/config_reloader.go",
+            "https://github.com/prometheus-operator/prometheus-operator/blob/6adcebc5076c34f4f55f8f5f7b1e528929373ac7/pkg/prometheus/common.go (container names)",
+        ],
+        helper_only: true,
+        ..entry("prometheus-config-reloader", "prometheus-config-reloader")
+    },
+    Product {
+        images: &["kiwigrid/k8s-sidecar"],
+        // The Grafana chart's watcher containers.
+        names: &[
+            "grafana-sc-dashboard",
+            "grafana-sc-datasources",
+            "grafana-sc-alerts",
+            "grafana-sc-notifiers",
+            "grafana-sc-plugins",
+        ],
+        // /healthz on HEALTH_PORT (8080), always on, 200 after the first sync.
+        listeners: &[Listener {
+            env: &["HEALTH_PORT", "HEALTH_HOST"],
+            ..listener("k8s-sidecar health endpoint", 8080, HealthMetrics, DefaultBind::EveryInterface)
+        }],
+        // METHOD=LIST: "the sidecar will just list config-maps/secrets and exit".
+        runs_once: Some(RunsOnce::Env("METHOD", "LIST")),
+        sources: &[
+            "https://github.com/kiwigrid/k8s-sidecar/blob/a61c7ac31c826c5e35efe53fbbcae93e1791799f/README.md (METHOD, HEALTH_PORT, images)",
+            "https://github.com/kiwigrid/k8s-sidecar/blob/a61c7ac31c826c5e35efe53fbbcae93e1791799f/src/healthz.py",
+            "https://github.com/grafana/helm-charts/blob/6665978af1eb54f27c389cdfaa2a01dca1f277c2/charts/grafana/templates/_pod.tpl (container names)",
+        ],
+        helper_only: true,
+        ..entry("k8s-sidecar", "kiwigrid k8s-sidecar")
+    },
+    // The Kubernetes CSI sidecars: helpers of a CSI driver's controller and node plugins.
+    // Their diagnostics server (metrics, /healthz/leader-election) is off unless
+    // --http-endpoint (or the older --metrics-address) is given. The bare image names match
+    // every registry that keeps the upstream name (registry.k8s.io/sig-storage,
+    // k8s.gcr.io/sig-storage, quay.io/k8scsi, mcr.microsoft.com/oss[/v2]/kubernetes-csi,
+    // public.ecr.aws/csi-components, gke.gcr.io, longhornio); EKS-distro renamed them.
+    Product {
+        images: &["csi-provisioner", "eks-distro/kubernetes-csi/external-provisioner"],
+        names: &["csi-provisioner"],
+        listeners: &[CSI_DIAGNOSTICS],
+        sources: CSI_SOURCES,
+        health_endpoint: Some("/healthz/leader-election on the --http-endpoint address"),
+        helper_only: true,
+        ..entry("csi-provisioner", "CSI external-provisioner")
+    },
+    Product {
+        images: &["csi-attacher", "eks-distro/kubernetes-csi/external-attacher"],
+        names: &["csi-attacher"],
+        listeners: &[CSI_DIAGNOSTICS],
+        sources: CSI_SOURCES,
+        health_endpoint: Some("/healthz/leader-election on the --http-endpoint address"),
+        helper_only: true,
+        ..entry("csi-attacher", "CSI external-attacher")
+    },
+    Product {
+        images: &["csi-resizer", "eks-distro/kubernetes-csi/external-resizer"],
+        names: &["csi-resizer"],
+        listeners: &[CSI_DIAGNOSTICS],
+        sources: CSI_SOURCES,
+        health_endpoint: Some("/healthz/leader-election on the --http-endpoint address"),
+        helper_only: true,
+        ..entry("csi-resizer", "CSI external-resizer")
+    },
+    Product {
+        // The sidecar only: snapshot-controller is a cluster-wide app of its own.
+        images: &["csi-snapshotter", "eks-distro/kubernetes-csi/csi-snapshotter"],
+        names: &["csi-snapshotter"],
+        listeners: &[CSI_DIAGNOSTICS],
+        sources: CSI_SOURCES,
+        health_endpoint: Some("/healthz/leader-election on the --http-endpoint address"),
+        helper_only: true,
+        ..entry("csi-snapshotter", "CSI external-snapshotter")
     },
     Product {
         images: &[
-            "jimmidyson/configmap-reload",
-            "prometheus-operator/prometheus-config-reloader",
-            "kiwigrid/k8s-sidecar",
+            "csi-external-health-monitor-controller",
+            "csi-external-health-monitor-agent",
         ],
-        names: &["config-reloader", "configmap-reload"],
+        names: &["csi-external-health-monitor-controller", "csi-external-health-monitor-agent"],
+        listeners: &[CSI_DIAGNOSTICS],
+        sources: CSI_SOURCES,
+        health_endpoint: Some("/healthz/leader-election on the --http-endpoint address"),
+        helper_only: true,
+        ..entry("csi-external-health-monitor", "CSI external-health-monitor")
+    },
+    Product {
+        images: &[
+            "csi-node-driver-registrar",
+            "eks-distro/kubernetes-csi/node-driver-registrar",
+            "k8scsi/driver-registrar",
+        ],
+        names: &["node-driver-registrar", "csi-node-driver-registrar", "csi-driver-registrar"],
+        // /healthz (the registration socket) only with --http-endpoint or --health-port.
+        listeners: &[Listener {
+            port: None,
+            flags: &["--http-endpoint", "--health-port"],
+            ..listener("node-driver-registrar health endpoint", 0, HealthMetrics, Unknown)
+        }],
         sources: &[
-            "https://github.com/jimmidyson/configmap-reload#usage",
-            "https://prometheus-operator.dev/docs/platform/operator/",
-            "https://github.com/kiwigrid/k8s-sidecar#configuration-environment-variables",
+            "https://github.com/kubernetes-csi/node-driver-registrar/blob/3482d444dd9ff8c0101b95833ec8a9ded3ec1992/cmd/csi-node-driver-registrar/main.go",
+            "https://github.com/kubernetes-csi/node-driver-registrar/blob/3482d444dd9ff8c0101b95833ec8a9ded3ec1992/README.md",
+            "https://github.com/kubernetes-csi/docs/blob/883ce07b8ba2438308447e88b57a7c93dc2d6979/book/src/node-driver-registrar.md",
         ],
-        ..entry("config-reloader", "config reloader")
+        health_endpoint: Some("/healthz on the --http-endpoint address"),
+        helper_only: true,
+        ..entry("csi-node-driver-registrar", "CSI node-driver-registrar")
+    },
+    Product {
+        images: &["livenessprobe"],
+        names: &["liveness-probe", "livenessprobe"],
+        // Always on, 0.0.0.0:9808: the driver's health, for the driver container's probe.
+        listeners: &[Listener {
+            flags: &["--health-port", "--http-endpoint"],
+            ..listener("CSI livenessprobe health endpoint", 9808, HealthMetrics, DefaultBind::EveryInterface)
+        }],
+        sources: &[
+            "https://github.com/kubernetes-csi/livenessprobe/blob/e60f18af93f55d7d68366a720bdc8f8c101a5ee1/cmd/livenessprobe/main.go (--health-port 9808, 0.0.0.0)",
+            "https://github.com/kubernetes-csi/livenessprobe/blob/e60f18af93f55d7d68366a720bdc8f8c101a5ee1/README.md",
+        ],
+        // Its /healthz answers for the driver (it calls the driver's Probe): a probe on it
+        // would restart it for the driver's faults.
+        no_probes: Some("it is the CSI driver's health endpoint, probed on the driver container"),
+        helper_only: true,
+        ..entry("csi-livenessprobe", "CSI livenessprobe")
+    },
+    Product {
+        images: &["kumahq/kuma-dp", "kuma/kuma-dp"],
+        names: &["kuma-sidecar"],
+        injector: Some(Injector {
+            annotation: "kuma.io/sidecar-injected",
+            status: InjectionStatus::Equals("true"),
+            // kuma-init sets up redirection; kuma-validation replaces it in CNI mode.
+            companions: &["kuma-init", "kuma-validation"],
+            companions_sized_by_annotations: false,
+            control_plane_label: None,
+            as_app_template: None,
+        }),
+        // Readiness and liveness on /ready always; startup in native-sidecar mode.
+        probes: VendorProbes {
+            readiness: true,
+            liveness: true,
+            startup: false,
+        },
+        // No per-pod resource or native-sidecar annotation: the control plane's
+        // sidecarContainer.resources and its Kubernetes-version check decide.
+        listeners: &[
+            // The full admin API stays on 127.0.0.1; the pod IP on the same port serves /ready.
+            listener("Envoy admin API", 9901, Control, Loopback),
+            health("kuma-dp readiness reporter", 9902),
+            health("Kuma application probe proxy", 9001),
+        ],
+        app_waits_for: Some("/ready on 9901"),
+        processes: &["kuma-dp", "envoy"],
+        sources: &[
+            "https://github.com/kumahq/kuma/blob/348b6528bc234b3c4bd7f22ad7c5bf950d6149fc/pkg/plugins/runtime/k8s/metadata/annotations.go (kuma.io/sidecar-injected)",
+            "https://github.com/kumahq/kuma/blob/348b6528bc234b3c4bd7f22ad7c5bf950d6149fc/pkg/plugins/runtime/k8s/util/names.go (kuma-sidecar, kuma-init, kuma-validation)",
+            "https://github.com/kumahq/kuma/blob/348b6528bc234b3c4bd7f22ad7c5bf950d6149fc/pkg/plugins/runtime/k8s/containers/factory.go (probes)",
+            "https://github.com/kumahq/kuma/blob/348b6528bc234b3c4bd7f22ad7c5bf950d6149fc/pkg/config/app/kuma-cp/kuma-cp.defaults.yaml (admin 127.0.0.1:9901, sidecar resources)",
+            "https://github.com/kumahq/kuma/blob/348b6528bc234b3c4bd7f22ad7c5bf950d6149fc/pkg/xds/generator/admin_proxy_generator.go (/ready on the pod IP)",
+            "https://github.com/kumahq/kuma/blob/348b6528bc234b3c4bd7f22ad7c5bf950d6149fc/deployments/charts/kuma/values.yaml (images)",
+        ],
+        ..entry("kuma", "Kuma data plane")
+    },
+    Product {
+        images: &["openshift/oauth-proxy", "ci/oauth-proxy"],
+        names: &["oauth-proxy"],
+        // Its HTTPS front door (:8443) is meant for the pod IP; only the debug server is
+        // a control interface.
+        listeners: &[Listener {
+            port: None,
+            flags: &["--debug-address"],
+            how_to_bind: "--debug-address=127.0.0.1:PORT",
+            ..listener("oauth-proxy pprof server", 0, Control, Unknown)
+        }],
+        sources: &[
+            "https://github.com/openshift/oauth-proxy/blob/2b9ee007290b0e1cb85737f3b37075343f9f4857/main.go (--http-address, --https-address, --debug-address)",
+            "https://github.com/openshift/oauth-proxy/blob/2b9ee007290b0e1cb85737f3b37075343f9f4857/contrib/sidecar.yaml",
+        ],
+        helper_only: true,
+        ..entry("openshift-oauth-proxy", "OpenShift oauth-proxy")
+    },
+    Product {
+        images: &[
+            "loongcollector-community-edition/loongcollector",
+            "alibaba/loongcollector",
+            "aliyun/loongcollector",
+            "ilogtail-community-edition/ilogtail",
+            "aliyun/ilogtail",
+        ],
+        names: &["loongcollector", "logtail", "ilogtail"],
+        // The plugin server (/loadconfig, pprof) on :18689, only with --http-load or
+        // --prof-flag.
+        listeners: &[Listener {
+            flags: &["--server"],
+            how_to_bind: "--server=127.0.0.1:18689",
+            enabled_by: &["--http-load", "--prof-flag"],
+            ..listener("iLogtail plugin HTTP server", 18689, Control, DefaultBind::EveryInterface)
+        }],
+        reads_logs: true,
+        sources: &[
+            "https://github.com/alibaba/loongcollector/blob/f02d9808578e3ad50b5ee2bc7b9bbdcbac5407a1/pkg/flags/flags.go",
+            "https://github.com/alibaba/loongcollector/blob/f02d9808578e3ad50b5ee2bc7b9bbdcbac5407a1/plugin_main/plugin_http.go",
+            "https://github.com/alibaba/loongcollector/blob/f02d9808578e3ad50b5ee2bc7b9bbdcbac5407a1/docs/cn/installation/start-with-k8s.md (images)",
+            "https://github.com/alibaba/loongcollector/blob/f02d9808578e3ad50b5ee2bc7b9bbdcbac5407a1/k8s_templates/ilogtail-sidecar-file-to-sls.yaml",
+        ],
+        ..entry("loongcollector", "iLogtail / LoongCollector")
+    },
+    Product {
+        images: &["google-containers/prometheus-to-sd"],
+        names: &["prometheus-to-sd"],
+        listeners: &[
+            Listener {
+                flags: &["--port", "--listen-address"],
+                ..listener("prometheus-to-sd metrics", 6061, HealthMetrics, DefaultBind::EveryInterface)
+            },
+            Listener {
+                flags: &["--debug-port", "--debug-address"],
+                ..listener("prometheus-to-sd expvar endpoint", 16061, HealthMetrics, Loopback)
+            },
+        ],
+        sources: &[
+            "https://github.com/GoogleCloudPlatform/k8s-stackdriver/blob/673c7dd872a7d8b7c1a26c2af7cca7c33549efa0/prometheus-to-sd/main.go",
+            "https://github.com/GoogleCloudPlatform/k8s-stackdriver/blob/673c7dd872a7d8b7c1a26c2af7cca7c33549efa0/prometheus-to-sd/README.md",
+        ],
+        helper_only: true,
+        ..entry("prometheus-to-sd", "prometheus-to-sd")
+    },
+    Product {
+        images: &["maxmind/geoipupdate", "maxmindinc/geoipupdate"],
+        names: &["geoipupdate"],
+        // The entrypoint runs once and exits when GEOIPUPDATE_FREQUENCY is unset or 0.
+        runs_once: Some(RunsOnce::EnvUnsetOrZero("GEOIPUPDATE_FREQUENCY")),
+        sources: &[
+            "https://github.com/maxmind/geoipupdate/blob/4c77448b6183249a8a9378d4ad1775649285236b/docker/entry.sh",
+            "https://github.com/maxmind/geoipupdate/blob/4c77448b6183249a8a9378d4ad1775649285236b/doc/docker.md",
+        ],
+        helper_only: true,
+        ..entry("geoipupdate", "geoipupdate")
+    },
+    Product {
+        images: &["thanos/thanos", "thanosio/thanos"],
+        names: &["thanos-sidecar"],
+        // The HTTP server (metrics, probes, pprof) is what Prometheus scrapes on the pod
+        // IP; the gRPC StoreAPI is what queriers reach there: neither is a control API.
+        listeners: &[Listener {
+            flags: &["--http-address"],
+            ..health("Thanos HTTP server", 10902)
+        }],
+        modes: Some(Modes {
+            program: "thanos",
+            app: &["query", "store", "compact", "receive", "rule", "query-frontend", "tools"],
+            helper: &["sidecar"],
+            image_default_is_app: false,
+        }),
+        sources: &[
+            "https://github.com/thanos-io/thanos/blob/e103a81bd5943697394afcb4fb592b6ffa806c30/docs/components/sidecar.md",
+            "https://github.com/thanos-io/thanos/blob/e103a81bd5943697394afcb4fb592b6ffa806c30/cmd/thanos/main.go (subcommands)",
+            "https://github.com/thanos-io/thanos/blob/e103a81bd5943697394afcb4fb592b6ffa806c30/cmd/thanos/config.go (--http-address)",
+        ],
+        ..entry("thanos-sidecar", "Thanos sidecar")
+    },
+    Product {
+        images: &["projectcontour/contour"],
+        names: &["shutdown-manager"],
+        // `contour envoy shutdown-manager` drains Envoy beside it; `contour serve` is
+        // Contour's own control plane.
+        listeners: &[Listener {
+            flags: &["--serve-port"],
+            ..health("Contour shutdown-manager", 8090)
+        }],
+        modes: Some(Modes {
+            program: "contour",
+            app: &["serve", "gateway-provisioner", "certgen"],
+            helper: &["shutdown-manager"],
+            image_default_is_app: false,
+        }),
+        sources: &[
+            "https://github.com/projectcontour/contour/blob/31c4bb38e0a52cef4d8273dd5641a70e39f1d693/cmd/contour/shutdownmanager.go",
+            "https://github.com/projectcontour/contour/blob/31c4bb38e0a52cef4d8273dd5641a70e39f1d693/cmd/contour/contour.go (subcommands)",
+        ],
+        ..entry("contour", "Contour")
+    },
+    Product {
+        // Prometheus exporters, named `<thing>_exporter` by the project's convention (and
+        // `-exporter` in most images): adapters that translate an app's metrics for
+        // Prometheus. Beside an app they are its helpers; alone they are the pod's app.
+        images: &[],
+        image_name_suffixes: &["_exporter", "-exporter"],
+        sources: &[
+            "https://prometheus.io/docs/instrumenting/writing_exporters/ (naming)",
+            "https://prometheus.io/docs/instrumenting/exporters/",
+        ],
+        ..entry("prometheus-exporter", "Prometheus exporter")
     },
 ];
 
@@ -725,6 +1213,14 @@ pub fn product_of_image(repository: &str) -> Option<&'static Product> {
     PRODUCTS
         .iter()
         .find(|p| p.images.iter().any(|entry| path_matches(repository, entry)))
+        .or_else(|| {
+            let last = repository.rsplit('/').next().unwrap_or(repository);
+            PRODUCTS.iter().find(|p| {
+                p.image_name_suffixes
+                    .iter()
+                    .any(|suffix| last.len() > suffix.len() && last.ends_with(suffix))
+            })
+        })
 }
 
 /// Pod annotations an injector writes; the only ones besides the project's own that
@@ -732,7 +1228,10 @@ pub fn product_of_image(repository: &str) -> Option<&'static Product> {
 pub fn injector_annotations() -> impl Iterator<Item = &'static str> {
     PRODUCTS
         .iter()
-        .filter_map(|p| p.injector.as_ref().map(|i| i.annotation))
+        .filter_map(|p| p.injector.as_ref())
+        .flat_map(|i| {
+            std::iter::once(i.annotation).chain(i.as_app_template.map(|(annotation, _)| annotation))
+        })
 }
 
 /// The major version in an image tag (`0.70.0` → 0, `v1.2` → 1, `1.4.0-rootless` → 1).
@@ -883,9 +1382,35 @@ mod tests {
             ("gcr.io/kubebuilder/kube-rbac-proxy:v0.16.0", "kube-rbac-proxy"),
             (
                 "quay.io/prometheus-operator/prometheus-config-reloader:v0.77.1",
-                "config-reloader",
+                "prometheus-config-reloader",
             ),
-            ("ghcr.io/jimmidyson/configmap-reload:v0.14.0", "config-reloader"),
+            ("ghcr.io/jimmidyson/configmap-reload:v0.14.0", "configmap-reload"),
+            ("quay.io/kiwigrid/k8s-sidecar:1.28.0", "k8s-sidecar"),
+            ("registry.k8s.io/sig-storage/csi-provisioner:v5.1.0", "csi-provisioner"),
+            ("mcr.microsoft.com/oss/kubernetes-csi/csi-attacher:v4.7.0", "csi-attacher"),
+            ("public.ecr.aws/eks-distro/kubernetes-csi/external-resizer:v1.12.0", "csi-resizer"),
+            ("gke.gcr.io/csi-snapshotter:v8.1.0", "csi-snapshotter"),
+            (
+                "registry.k8s.io/sig-storage/csi-external-health-monitor-controller:v0.13.0",
+                "csi-external-health-monitor",
+            ),
+            (
+                "k8s.gcr.io/sig-storage/csi-node-driver-registrar:v2.12.0",
+                "csi-node-driver-registrar",
+            ),
+            ("quay.io/k8scsi/livenessprobe:v1.1.0", "csi-livenessprobe"),
+            ("docker.io/kumahq/kuma-dp:2.9.0", "kuma"),
+            ("openshift/oauth-proxy:latest", "openshift-oauth-proxy"),
+            (
+                "sls-opensource-registry.cn-shanghai.cr.aliyuncs.com/loongcollector-community-edition/loongcollector:3.0.5",
+                "loongcollector",
+            ),
+            ("gcr.io/google-containers/prometheus-to-sd:v0.11.1", "prometheus-to-sd"),
+            ("ghcr.io/maxmind/geoipupdate:v7.1.0", "geoipupdate"),
+            ("quay.io/thanos/thanos:v0.36.1", "thanos-sidecar"),
+            ("ghcr.io/projectcontour/contour:v1.30.1", "contour"),
+            ("kbudde/rabbitmq-exporter:v1.0.0", "prometheus-exporter"),
+            ("quay.io/prometheus/mysqld_exporter:v0.16.0", "prometheus-exporter"),
         ];
         for (image, id) in cases {
             let found = product_of_image(&repository_path(image)).map(|p| p.id);
@@ -906,7 +1431,11 @@ mod tests {
         let mut ids = std::collections::BTreeSet::new();
         for p in PRODUCTS {
             assert!(ids.insert(p.id), "{}: duplicate id", p.id);
-            assert!(!p.images.is_empty(), "{}: no images", p.id);
+            assert!(
+                !p.images.is_empty() || !p.image_name_suffixes.is_empty(),
+                "{}: no images",
+                p.id
+            );
             assert!(!p.sources.is_empty(), "{}: no sources", p.id);
             for l in p.listeners {
                 assert!(!l.name.is_empty(), "{}: unnamed listener", p.id);

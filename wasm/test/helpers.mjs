@@ -45,7 +45,17 @@ export function comparable(report, rule) {
     status: report.status,
     findings: report.findings
       .filter((f) => rule === null || f.rule === rule || f.rule === "ignore-annotation")
-      .map(({ rule, severity, container, role, path, message, help }) => ({ container, help, message, path, role, rule, severity })),
+      .map(({ rule, severity, container, role, roleReason, injectedBy, path, message, help }) => ({
+        container,
+        help,
+        injectedBy: injectedBy ?? null,
+        message,
+        path,
+        role,
+        roleReason: roleReason ?? null,
+        rule,
+        severity,
+      })),
   };
   if (report.skipReason !== undefined) out.skipReason = report.skipReason;
   return out;

@@ -187,6 +187,9 @@ pub struct Leaf<'a> {
     pub target: &'a Value,
     /// For deep objects shown as one key (probe bounds): their field names.
     pub fields: Option<Vec<String>>,
+    /// The enclosing object's default for this key, when it sets one: a type used in
+    /// several places (the probes of each role) has different defaults in each.
+    pub inherited_default: Option<&'a Value>,
 }
 
 impl Leaf<'_> {
@@ -200,7 +203,8 @@ impl Leaf<'_> {
     }
 
     pub fn default(&self) -> Option<&Value> {
-        self.property.get("default")
+        self.inherited_default
+            .or_else(|| self.property.get("default"))
     }
 }
 
@@ -208,7 +212,7 @@ impl Leaf<'_> {
 /// (probe bounds per kind) are one leaf that names their fields.
 pub fn leaves(root: &Value) -> Vec<Leaf<'_>> {
     let mut out = Vec::new();
-    collect_leaves(root, root, "", 0, &mut out);
+    collect_leaves(root, root, "", 0, None, &mut out);
     out
 }
 
@@ -217,6 +221,7 @@ fn collect_leaves<'a>(
     schema: &'a Value,
     prefix: &str,
     depth: usize,
+    defaults: Option<&'a Value>,
     out: &mut Vec<Leaf<'a>>,
 ) {
     let schema = resolve(root, schema);
@@ -230,19 +235,25 @@ fn collect_leaves<'a>(
             format!("{prefix}.{name}")
         };
         let target = resolve(root, property);
+        let inherited_default = defaults.and_then(|d| d.get(name));
         match target.get("properties").and_then(Value::as_object) {
             Some(fields) if depth >= 3 => out.push(Leaf {
                 key,
                 property,
                 target,
                 fields: Some(fields.keys().cloned().collect()),
+                inherited_default,
             }),
-            Some(_) => collect_leaves(root, property, &key, depth + 1, out),
+            Some(_) => {
+                let own = inherited_default.or_else(|| property.get("default"));
+                collect_leaves(root, property, &key, depth + 1, own, out)
+            }
             None => out.push(Leaf {
                 key,
                 property,
                 target,
                 fields: None,
+                inherited_default,
             }),
         }
     }

@@ -401,7 +401,7 @@ fn cluster_admission_policies_are_valid_objects() {
         if name == "strict" {
             assert!(!settings.allow_ignore_annotation);
             // Every warning denies: a pod that only draws warnings by default is rejected.
-            let pod: Value = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"shareProcessNamespace": true, "containers": [{"name": "a", "image": "x", "resources": {"requests": {"cpu": "1", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "1Gi"}}, "readinessProbe": {"tcpSocket": {"port": 80}}, "livenessProbe": {"tcpSocket": {"port": 81}}}]}});
+            let pod: Value = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"shareProcessNamespace": true, "containers": [{"name": "a", "image": "x", "resources": {"requests": {"cpu": "1", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "1Gi"}}, "readinessProbe": {"tcpSocket": {"port": 80}}, "livenessProbe": {"tcpSocket": {"port": 81}}}, {"name": "b", "image": "y", "resources": {"requests": {"cpu": "1", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "1Gi"}}, "readinessProbe": {"tcpSocket": {"port": 82}}, "livenessProbe": {"tcpSocket": {"port": 83}}}]}});
             let report = sidecar_guard::check(&pod, &settings)
                 .remove(0)
                 .expect("report");
