@@ -104,8 +104,9 @@ pub struct Finding {
     #[serde(default)]
     pub line: Option<usize>,
     /// The injector that added the container (`istio`, `linkerd`, …), for findings on
-    /// injected containers: the workload author changes them through the injector's
-    /// annotations.
+    /// injected containers: what the workload's author can change goes through the
+    /// injector's annotations (`help` names them); what only the mesh's operator can
+    /// change is a warning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub injected_by: Option<String>,
     /// Position of the container in pod order (init containers, then containers); pod-level

@@ -11,7 +11,7 @@ export interface Finding {
   container: string | null;
   /** What to write instead. */
   help: string;
-  /** The injector that added the container (`istio`, `linkerd`, …), for findings on injected containers: the workload author changes them through the injector's annotations. */
+  /** The injector that added the container (`istio`, `linkerd`, …), for findings on injected containers: what the workload's author can change goes through the injector's annotations (`help` names them); what only the mesh's operator can change is a warning. */
   injectedBy?: string;
   /** 1-based line of `path` in the input text; null when the input was not text. */
   line: number | null;

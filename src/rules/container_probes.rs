@@ -9,10 +9,9 @@ use serde::{Deserialize, Serialize};
 
 declare_rule! {
     /// ## What it does
-    /// Checks that every long-running container (app, sidecar, native sidecar) has a
-    /// readiness and a liveness probe with a handler kind that counts, that probe ports
-    /// exist, that probe timings stay within the configured bounds, and that no init
-    /// container carries a probe.
+    /// Checks that every long-running container has the probes its role needs, with a
+    /// handler kind that counts, that probe ports exist, that probe timings stay within the
+    /// configured bounds, and that no init container carries a probe.
     ///
     /// ## Why is this bad?
     /// Without probes the kubelet cannot tell a stuck sidecar from a healthy one: a proxy
@@ -20,25 +19,41 @@ declare_rule! {
     /// liveness probe identical to the readiness probe restarts the container whenever a
     /// slow dependency makes it unready, instead of only taking it out of rotation.
     ///
+    /// What each role needs, by default, as the seed article's "Health Checks for
+    /// Sidecars" example teaches: an `app` a readinessProbe (`deny`), its livenessProbe is
+    /// advice (`warn`: a careless liveness probe restarts a healthy app under load); a
+    /// classic `sidecar` both (`deny`); a `native-sidecar` a livenessProbe (`deny`) and, in
+    /// long-running pods, a readinessProbe (`deny`: it counts for the pod's Ready
+    /// condition). A native sidecar the app depends on at start — a proxy or connector its
+    /// traffic passes through (catalogue: Istio, Linkerd, Envoy, Kuma, Consul, Dapr, the
+    /// Cloud SQL and AlloyDB proxies) — without a startupProbe is `warn`: the kubelet starts
+    /// the next container as soon as a native sidecar has started, that is once its
+    /// startup probe passed or at once without one; `help` names the product's endpoint.
+    /// A container whose whole process is a pause (`sleep infinity`, `tail -f /dev/null`,
+    /// the pause image) needs no probes, nor does one the vendor designs without (CSI's
+    /// livenessprobe, which is the driver's health endpoint), nor one whose image an
+    /// injector fills in (`image: auto`, probes and all).
+    ///
     /// In run-to-completion pods (Jobs, CronJobs, `restartPolicy` Never or OnFailure)
     /// neither readiness nor liveness is required of app containers and classic sidecars
     /// unless `readinessInJobs` / `livenessInJobs` is set: nothing routes traffic to a
     /// batch container, and a hung batch step is bounded by the Job's
-    /// `activeDeadlineSeconds`, not by restarts. A native sidecar there still needs what
-    /// the settings require: it runs as long as the Job does.
+    /// `activeDeadlineSeconds`, not by restarts. A native sidecar there still needs its
+    /// livenessProbe (it runs as long as the Job does), not a readinessProbe.
     ///
     /// An injected container (named by its injector's status annotation, such as Istio's
     /// `sidecar.istio.io/status`) needs only the probes its vendor configures by design:
-    /// istio-proxy has readiness and startup probes and no liveness probe, Linkerd's and
-    /// Dapr's proxies have readiness and liveness; Consul's and Vault's injected agents
-    /// come without probes. The workload's author cannot add probes to them. A probe the
-    /// vendor normally sets that is missing is reported (as a warning, like every finding
-    /// on an injected container), naming the injector. A probe on a plain init container is rejected by the API server, so it is
-    /// a finding whatever `roles` says. A named probe port must be declared in the same
-    /// container's `ports`; a numeric one must be 1–65535. Bounds apply to the value the
-    /// kubelet will use: a field left out is checked at its Kubernetes default
-    /// (periodSeconds 10, timeoutSeconds 1, failureThreshold 3, successThreshold 1,
-    /// initialDelaySeconds 0). A probe with no handler, or more than one, is invalid.
+    /// istio-proxy has readiness and startup probes and no liveness probe, Linkerd's,
+    /// Kuma's and Dapr's proxies have readiness and liveness; Consul's and Vault's injected
+    /// agents come without probes. A probe the vendor normally sets that is missing is a
+    /// `warn` naming the injector: only the mesh's operator can restore it, in the
+    /// injector's configuration. A probe on a plain init container is rejected by the API
+    /// server, so it is a finding whatever the settings say. A named probe port must be
+    /// declared in the same container's `ports`; a numeric one must be 1–65535. Bounds
+    /// apply to the value the kubelet will use: a field left out is checked at its
+    /// Kubernetes default (periodSeconds 10, timeoutSeconds 1, failureThreshold 3,
+    /// successThreshold 1, initialDelaySeconds 0). A probe with no handler, or more than
+    /// one, is invalid.
     ///
     /// ## Example
     /// ```yaml
@@ -70,9 +85,11 @@ declare_rule! {
     /// ```
     ///
     /// ## Options
-    /// `required` (readiness, liveness, startup), `satisfiedBy` (all | any), `handlers`
-    /// (httpGet, tcpSocket, grpc, exec), `roles`, `readinessInJobs`, `livenessInJobs`,
-    /// `bounds`, `severity`.
+    /// `app`, `sidecar`, `native-sidecar`: each `{required, advised}` (readiness,
+    /// liveness, startup); `satisfiedBy` (all | any, for `required`), `handlers` (httpGet,
+    /// tcpSocket, grpc, exec), `readinessInJobs`, `livenessInJobs`, `bounds`, `severity`.
+    /// The peers' "every container has both probes" is
+    /// `{app: {required: [readiness, liveness]}, sidecar: …, native-sidecar: …}`.
     ///
     /// ## References
     /// - <https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/>

@@ -13,17 +13,29 @@ use std::collections::BTreeMap;
 declare_rule! {
     /// ## What it does
     /// Checks that every container (app, sidecar, native sidecar, init) declares its own
-    /// resource requests and limits (by default `cpu` and `memory` for both), that each
-    /// quantity is valid, that no request exceeds its limit, and that values stay within
-    /// the bounds and ratios the settings set. Optionally it caps each sidecar's limits and
-    /// the sidecars' share of the pod's requests.
+    /// resource requests and limits, that each quantity is valid, that no request exceeds
+    /// its limit, and that values stay within the bounds and ratios the settings set.
+    /// Optionally it caps each sidecar's limits and the sidecars' share of the pod's
+    /// requests.
     ///
     /// ## Why is this bad?
     /// The scheduler places a pod by the sum of its containers' requests, and the kubelet
     /// enforces each container's limits separately. A sidecar without requests is invisible
-    /// to scheduling; without limits one leaking log shipper can take the node's memory and
-    /// get the app evicted with it. A pod is `Guaranteed` only if every container, sidecars
-    /// included, has requests equal to limits.
+    /// to scheduling; without a memory limit one leaking log shipper can take the node's
+    /// memory and get the app evicted with it. A CPU limit is different: CPU requests
+    /// already share the CPU under contention, and a limit only throttles bursts into idle
+    /// CPU, which hurts proxies most. So by default `requests.cpu`, `requests.memory` and
+    /// `limits.memory` are required (`deny`) and `limits.cpu` is advice (`warn`,
+    /// `advisedLimits`). Init containers run alone and briefly before the app: everything
+    /// they miss is advice. A container missing several things gets one finding per
+    /// severity, so a denial never hides advice and advice never hides a denial; one with
+    /// no `resources` at all gets one finding naming everything required.
+    ///
+    /// On an injected container, a missing request or limit keeps its severity when the
+    /// pod's annotations size it (Istio's `sidecar.istio.io/proxyCPU`, Linkerd's
+    /// `config.linkerd.io/proxy-cpu-request`, …), and `help` names them; when only the
+    /// mesh's configuration sizes it (Kuma, App Mesh's init container), it is a `warn`
+    /// that says the mesh's operator sets it.
     ///
     /// A request left out while its limit is set counts as set: the API server copies the
     /// limit into the request. With `kubernetesVersion` 1.34 or later, a pod-level limit in
@@ -70,7 +82,8 @@ declare_rule! {
     /// ```
     ///
     /// ## Options
-    /// `requests`, `limits` (resource names that must be set), `roles`, `minRequests`,
+    /// `requests`, `limits` (resource names that must be set), `advisedLimits` (limits
+    /// whose absence is advice; a name may not be in both), `roles`, `minRequests`,
     /// `maxRequests`, `minLimits`, `maxLimits`, `maxLimitRequestRatio`, `sidecarMax`,
     /// `sidecarShare`, `severity`.
     ///
@@ -278,6 +291,12 @@ fn check_written(
             c,
             no_resources(c, &missing_requests, &missing_limits).severity(required),
         );
+    } else if !missing_requests.is_empty() && !missing_limits.is_empty() {
+        // One finding per severity: the requests and limits it misses together.
+        out.container(
+            c,
+            no_requests_nor_limits(c, &missing_requests, &missing_limits).severity(required),
+        );
     } else {
         if !missing_requests.is_empty() {
             out.container(c, no_requests(c, &missing_requests).severity(required));
@@ -430,6 +449,20 @@ fn no_resources(c: &ContainerRef<'_>, requests: &[&str], limits: &[&str]) -> Mes
         ),
         remedy(c, format!("set resources.requests ({}) to what it needs at steady state and resources.limits ({}) so it cannot starve the others in the pod", requests.join(", "), limits.join(", "))),
     )
+    .operator_only(!sized_by_annotations(c))
+}
+
+fn no_requests_nor_limits(c: &ContainerRef<'_>, requests: &[&str], limits: &[&str]) -> Message {
+    Message::deny(
+        format!(
+            "{} has no {} and no {}",
+            c.description(),
+            plural(requests, "request"),
+            plural(limits, "limit")
+        ),
+        remedy(c, format!("set resources.requests ({}) to what it needs at steady state and resources.limits ({}) so it cannot starve the others in the pod", requests.join(", "), limits.join(", "))),
+    )
+    .at("/resources")
     .operator_only(!sized_by_annotations(c))
 }
 

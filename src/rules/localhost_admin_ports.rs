@@ -38,15 +38,28 @@ declare_rule! {
     ///
     /// What it does not flag: health and metrics listeners (Linkerd's admin server on
     /// 4191, whose control endpoints accept loopback clients only; Istio's 15020, 15021
-    /// and 15090; Dapr's 3501), which the kubelet and Prometheus reach on the pod IP; an
-    /// interface that is the product's own service (OPA's API) when the container is the
-    /// app; a ConfigMap that is not in the input (unknown, not a finding); products whose
-    /// control interface binds the loopback by design (istio-proxy's 15000, the Cloud SQL
-    /// proxy's admin port), even when the port is declared.
+    /// and 15090; Dapr's 3501; CSI sidecars' diagnostics), which the kubelet and
+    /// Prometheus reach on the pod IP; an interface that is the product's own service when
+    /// the container is the app — OPA's API in an OPA server, Grafana Alloy's HTTP server
+    /// in an Alloy DaemonSet (its Service, probes and Prometheus reach it there, and binding
+    /// it to 127.0.0.1 would break them), a Vault server's API — while beside another app
+    /// the same interface is a helper's control API; a ConfigMap that is not in the input
+    /// (unknown, not a finding); products whose control interface binds the loopback by
+    /// design (istio-proxy's 15000, Kuma's admin API, the Cloud SQL proxy's admin port),
+    /// even when the port is declared. A separate admin listener stays a control
+    /// interface whatever the role: Envoy's admin in a gateway is judged like in a sidecar.
     ///
-    /// For sidecars of products the catalogue does not know, a declared port named like
-    /// an admin interface (`adminPortNames`) is a `warn` hint, never on a port the
+    /// Envoy's admin listens where its bootstrap says; 9901 is only the docs' example.
+    /// Without the bootstrap in the input, a declared port 9901, or one named like an
+    /// admin interface, is a `warn`: the port is the only sign. For sidecars of products
+    /// the catalogue does not know, a declared port named like an admin interface
+    /// (`adminPortNames`) is a `warn` hint too. Neither is ever reported on a port the
     /// container's own probes use (that is its health endpoint).
+    ///
+    /// On an injected container, an address the pod sets through the injector's
+    /// annotation (Dapr's `dapr.io/sidecar-listen-addresses`) keeps the denial; one only the
+    /// injector's configuration sets is a `warn` that says the mesh's operator must change
+    /// it.
     ///
     /// ## Example
     /// ```yaml

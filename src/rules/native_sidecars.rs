@@ -1,6 +1,8 @@
+use super::args::{flag_values, words};
 use super::options::KubernetesVersion;
 use super::{Findings, Message, Pod, Rule, SeverityOnly};
 use crate::report::Role;
+use crate::sidecars::catalogue::RunsOnce;
 use crate::sidecars::roles::{ContainerRef, RoleReason};
 
 declare_rule! {
@@ -27,12 +29,25 @@ declare_rule! {
     /// init containers (Istio's `istio-init`/`istio-validation`, Linkerd's `linkerd-init`/
     /// `linkerd-network-validator`) and other injected ones, which must run first.
     ///
-    /// A classic sidecar in a Job that the app stops itself (the app's command calls the
-    /// product's stop endpoint, such as `/quitquitquit`, or wraps itself in
-    /// `linkerd-await --shutdown`) is a `warn`: the Job completes, but a native sidecar
-    /// would spare the app that. Findings on injected sidecars are warnings whose `help`
-    /// names the injector's native-sidecar annotation (`sidecar.istio.io/nativeSidecar`,
-    /// `config.alpha.linkerd.io/proxy-enable-native-sidecar`).
+    /// Commands are read as the shell reads them (`sh -c` scripts split into commands, YAML
+    /// folded scalars joined as YAML joins them, `$(VAR)` expanded from `env`). Whatever its
+    /// role, a container whose process never exits by itself (`tail -f`/`-F`,
+    /// `sleep infinity`, a `while true` loop without `break` or `exit`) keeps a Job running:
+    /// `deny`. A classic sidecar in a Job that something really stops is a `warn`: a command
+    /// of the app's script calls the product's stop endpoint (`/quitquitquit`,
+    /// `linkerd-await --shutdown`, `4191/shutdown`), or a watcher container signals it
+    /// through the shared process namespace (`pkill`, `killall`, or a script handed its
+    /// process name). A stop call that is only an argument of another command — a folded
+    /// scalar joining `curl …/quitquitquit` onto the batch command's line — stops nothing:
+    /// `deny`. A watcher itself ends once it has stopped the others: no finding. A product
+    /// the catalogue knows to run once in the settings given (prometheus-config-reloader
+    /// with `--watch-interval=0`, k8s-sidecar with `METHOD=LIST`, geoipupdate without
+    /// `GEOIPUPDATE_FREQUENCY`) keeps nothing running either.
+    ///
+    /// On an injected sidecar the author can still act through the pod (call the stop
+    /// endpoint, or ask for native injection), so its findings keep their severity and
+    /// `help` names the injector's native-sidecar annotation
+    /// (`sidecar.istio.io/nativeSidecar`, `config.linkerd.io/proxy-enable-native-sidecar`).
     ///
     /// ## Example
     /// ```yaml
@@ -121,12 +136,39 @@ impl Rule for NativeSidecars {
 /// `/quitquitquit`, `linkerd-await --shutdown`), or a watcher that signals it through the
 /// shared process namespace. A watcher itself ends once it has stopped the others.
 fn classic_in_job(pod: &Pod<'_>, c: &ContainerRef<'_>, out: &mut Findings) {
-    if matches!(c.role_reason, RoleReason::StopsAnother(_)) {
+    if matches!(c.role_reason, RoleReason::StopsAnother(_)) || runs_once(c) {
         return;
     }
     match stopper(pod, c) {
         Some((by, how)) => out.container(c, stopped_by(c, pod.kind, by, &how)),
         None => out.container(c, keeps_job_running(c, pod.kind)),
+    }
+}
+
+/// The catalogue's product runs once and exits in the settings the container gives it.
+fn runs_once(c: &ContainerRef<'_>) -> bool {
+    let Some(rule) = c.product.and_then(|p| p.runs_once.as_ref()) else {
+        return false;
+    };
+    let env = |name: &str| {
+        c.container
+            .env
+            .iter()
+            .flatten()
+            .find(|e| e.name.as_str() == name)
+            .map(|e| e.value.as_deref().unwrap_or_default())
+    };
+    match rule {
+        RunsOnce::Flag(flag, value) => {
+            let words = words(c, &[]);
+            flag_values(&words, &[flag])
+                .iter()
+                .any(|(_, _, v)| v == value)
+        }
+        RunsOnce::Env(name, value) => env(name) == Some(value),
+        RunsOnce::EnvUnsetOrZero(name) => {
+            env(name).is_none_or(|v| v.trim().is_empty() || v.trim() == "0")
+        }
     }
 }
 

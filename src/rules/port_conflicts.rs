@@ -13,11 +13,13 @@ declare_rule! {
     /// the pod looks healthy while the proxy or exporter is not listening. A repeated
     /// `hostPort` (same host IP and protocol) cannot be scheduled at all.
     ///
-    /// Every role but `ephemeral` counts, init containers included (RULES.md: they share
+    /// Every role but `ephemeral` counts, init containers included (they share
     /// the namespace too, and a native sidecar keeps its port for the pod's lifetime). The
     /// finding is on the later declaration in pod order: init containers first, then
-    /// containers. The protocol defaults to TCP. A port repeated within one container is
-    /// reported the same way.
+    /// containers. The protocol defaults to TCP. A `containerPort` repeated within one
+    /// container fails no bind (one process binds it once: an alias, such as a port named
+    /// for both HTTP and HTTPS behind a TLS-terminating load balancer): a `warn`. A
+    /// repeated `hostPort` is a `deny` even within one container: the API rejects it.
     ///
     /// ## Example
     /// ```yaml
@@ -105,6 +107,15 @@ fn port_taken(
     protocol: &str,
     first: &str,
 ) -> Message {
+    // One process binds a port once: the same container declaring it twice fails no
+    // bind (an alias, such as one port named for two protocols), only clutters.
+    if first == c.name {
+        return Message::warn(
+            format!("{} declares port {port}/{protocol} twice", c.description()),
+            "keep one ports entry per port: the API server warns about duplicates, and Services and probes that name the second entry reach the same listener",
+        )
+        .at(format!("/ports/{index}"));
+    }
     Message::deny(
         format!(
             "{} declares port {port}/{protocol}, already declared by {}",

@@ -12,6 +12,10 @@ declare_rule! {
     /// containers (`kubectl debug --target`), which share only with the container they
     /// target and only while debugging.
     ///
+    /// A pod whose only long-running container (its one container, or one container and
+    /// no native sidecar; init containers have exited before it starts) shares with
+    /// nobody: no finding.
+    ///
     /// The finding is pod-level (`container` is null). Pods that really need it (a
     /// process-reaping or signalling sidecar) can keep it: set this rule's `severity` to
     /// `off`, or exempt the workload with the ignore annotation where that is allowed.

@@ -1,6 +1,7 @@
 //! The sidecar catalogue: what a careful operator knows about each well-known sidecar
-//! product, as data (RULES.md, "The sidecar catalogue"). Rules read these tables; nothing
-//! here decides anything. Every entry names where its facts come from.
+//! product, as data (docs/contract.md, "The sidecar catalogue"). Rules read these tables;
+//! nothing here decides anything. Every entry names where its facts come from: the
+//! product's own source (at a commit) or docs.
 //!
 //! Why Rust tables and not one data file per product: every entry is checked by the
 //! compiler (a misspelt field or exposure does not build), the tables are `static` data in
@@ -262,6 +263,27 @@ const CSI_DIAGNOSTICS: Listener = Listener {
     flags: &["--http-endpoint", "--metrics-address"],
     ..listener("CSI sidecar diagnostics server", 0, HealthMetrics, Unknown)
 };
+
+/// A Kubernetes CSI sidecar of the csi-lib-utils family: a helper only, probed on its
+/// leader-election health check when `--http-endpoint` serves it.
+const fn csi_sidecar(
+    id: &'static str,
+    name: &'static str,
+    images: &'static [&'static str],
+    names: &'static [&'static str],
+) -> Product {
+    Product {
+        images,
+        names,
+        listeners: CSI_LISTENERS,
+        sources: CSI_SOURCES,
+        health_endpoint: Some("/healthz/leader-election on the --http-endpoint address"),
+        helper_only: true,
+        ..entry(id, name)
+    }
+}
+
+const CSI_LISTENERS: &[Listener] = &[CSI_DIAGNOSTICS];
 
 const CSI_SOURCES: &[&str] = &[
     "https://github.com/kubernetes-csi/external-provisioner/blob/0688604faa43ae14273cf71fbfde4f3534ec6b8c/vendor/github.com/kubernetes-csi/csi-lib-utils/standardflags/flags.go (--http-endpoint)",
@@ -948,55 +970,43 @@ pub static PRODUCTS: &[Product] = &[
     // every registry that keeps the upstream name (registry.k8s.io/sig-storage,
     // k8s.gcr.io/sig-storage, quay.io/k8scsi, mcr.microsoft.com/oss[/v2]/kubernetes-csi,
     // public.ecr.aws/csi-components, gke.gcr.io, longhornio); EKS-distro renamed them.
-    Product {
-        images: &["csi-provisioner", "eks-distro/kubernetes-csi/external-provisioner"],
-        names: &["csi-provisioner"],
-        listeners: &[CSI_DIAGNOSTICS],
-        sources: CSI_SOURCES,
-        health_endpoint: Some("/healthz/leader-election on the --http-endpoint address"),
-        helper_only: true,
-        ..entry("csi-provisioner", "CSI external-provisioner")
-    },
-    Product {
-        images: &["csi-attacher", "eks-distro/kubernetes-csi/external-attacher"],
-        names: &["csi-attacher"],
-        listeners: &[CSI_DIAGNOSTICS],
-        sources: CSI_SOURCES,
-        health_endpoint: Some("/healthz/leader-election on the --http-endpoint address"),
-        helper_only: true,
-        ..entry("csi-attacher", "CSI external-attacher")
-    },
-    Product {
-        images: &["csi-resizer", "eks-distro/kubernetes-csi/external-resizer"],
-        names: &["csi-resizer"],
-        listeners: &[CSI_DIAGNOSTICS],
-        sources: CSI_SOURCES,
-        health_endpoint: Some("/healthz/leader-election on the --http-endpoint address"),
-        helper_only: true,
-        ..entry("csi-resizer", "CSI external-resizer")
-    },
-    Product {
-        // The sidecar only: snapshot-controller is a cluster-wide app of its own.
-        images: &["csi-snapshotter", "eks-distro/kubernetes-csi/csi-snapshotter"],
-        names: &["csi-snapshotter"],
-        listeners: &[CSI_DIAGNOSTICS],
-        sources: CSI_SOURCES,
-        health_endpoint: Some("/healthz/leader-election on the --http-endpoint address"),
-        helper_only: true,
-        ..entry("csi-snapshotter", "CSI external-snapshotter")
-    },
-    Product {
-        images: &[
+    csi_sidecar(
+        "csi-provisioner",
+        "CSI external-provisioner",
+        &["csi-provisioner", "eks-distro/kubernetes-csi/external-provisioner"],
+        &["csi-provisioner"],
+    ),
+    csi_sidecar(
+        "csi-attacher",
+        "CSI external-attacher",
+        &["csi-attacher", "eks-distro/kubernetes-csi/external-attacher"],
+        &["csi-attacher"],
+    ),
+    csi_sidecar(
+        "csi-resizer",
+        "CSI external-resizer",
+        &["csi-resizer", "eks-distro/kubernetes-csi/external-resizer"],
+        &["csi-resizer"],
+    ),
+    // The sidecar only: snapshot-controller is a cluster-wide app of its own.
+    csi_sidecar(
+        "csi-snapshotter",
+        "CSI external-snapshotter",
+        &["csi-snapshotter", "eks-distro/kubernetes-csi/csi-snapshotter"],
+        &["csi-snapshotter"],
+    ),
+    csi_sidecar(
+        "csi-external-health-monitor",
+        "CSI external-health-monitor",
+        &[
             "csi-external-health-monitor-controller",
             "csi-external-health-monitor-agent",
         ],
-        names: &["csi-external-health-monitor-controller", "csi-external-health-monitor-agent"],
-        listeners: &[CSI_DIAGNOSTICS],
-        sources: CSI_SOURCES,
-        health_endpoint: Some("/healthz/leader-election on the --http-endpoint address"),
-        helper_only: true,
-        ..entry("csi-external-health-monitor", "CSI external-health-monitor")
-    },
+        &[
+            "csi-external-health-monitor-controller",
+            "csi-external-health-monitor-agent",
+        ],
+    ),
     Product {
         images: &[
             "csi-node-driver-registrar",

@@ -238,23 +238,21 @@ impl Process {
             .any(|c| (c.follows() || c.sleeps_forever()) && !c.in_loop && (!c.background || waits))
     }
 
-    /// The whole process is waiting (`sleep infinity`, `tail -f /dev/null`): there is
-    /// nothing to probe.
+    /// The whole process is waiting (`sleep infinity`, `sleep 3600`, `tail -f /dev/null`):
+    /// there is nothing to probe. A sleep of any length counts: the container does nothing
+    /// but wait until it ends (and is restarted, or ends its Job).
     pub fn is_pause(&self) -> bool {
+        let waits = |c: &SimpleCommand| c.program() == Some("sleep") || c.waits_on_nothing();
         !self.endless_loop
             && !self.commands.is_empty()
             && self.commands.iter().all(|c| {
-                c.sleeps_forever()
-                    || c.waits_on_nothing()
+                waits(c)
                     || matches!(
                         c.program(),
                         Some("echo" | "true" | ":" | "trap" | "set" | "wait")
                     )
             })
-            && self
-                .commands
-                .iter()
-                .any(|c| c.sleeps_forever() || c.waits_on_nothing())
+            && self.commands.iter().any(waits)
     }
 
     /// The files it follows, when following files (and waiting) is all it does: a
@@ -767,6 +765,8 @@ mod tests {
         assert!(read(&["sh", "-c", "trap : TERM INT; sleep infinity & wait"], &[]).is_pause());
         assert!(read(&["tail", "-f", "/dev/null"], &[]).is_pause());
         assert!(!read(&["sleep", "3600"], &[]).never_exits());
+        assert!(read(&["/bin/sleep", "10000"], &[]).is_pause());
+        assert!(!read(&["sh", "-c", "sleep 5; ./serve"], &[]).is_pause());
         let endless = read(
             &[
                 "sh",

@@ -503,11 +503,14 @@ fn workload_product(
     None
 }
 
-/// Whether a workload name or label names the product (never a helper-only product).
+/// Whether a workload name or label names the product. Never a helper-only product, and
+/// an injected product's container names (`linkerd-proxy`, `istio-proxy`) name its
+/// sidecar, not a workload that runs it.
 fn names_product(product: &Product, name: &str) -> bool {
+    let container_names_count = product.injector.is_none();
     !product.helper_only
         && (product.id == name
-            || product.names.contains(&name)
+            || (container_names_count && product.names.contains(&name))
             || product.workload_names.contains(&name))
 }
 

@@ -168,6 +168,9 @@ impl TextOutput {
             let rule = paint.bold(&finding.rule);
             let _ = writeln!(self.out, "  {at} {severity} {rule} {}", finding.message);
             let _ = writeln!(self.out, "      {} {}", paint.dim("help:"), finding.help);
+            if let (Some(role), Some(reason)) = (finding.role, &finding.role_reason) {
+                let _ = writeln!(self.out, "      {} {role}: {reason}", paint.dim("role:"));
+            }
         }
     }
 

@@ -164,7 +164,7 @@ fn result(
         "level": level(finding.severity),
         "message": {"text": format!("{}. {}", finding.message, finding.help)},
         "locations": [location],
-        "properties": {"container": finding.container, "role": finding.role, "path": finding.path, "kind": report.kind, "name": report.name, "namespace": report.namespace},
+        "properties": {"container": finding.container, "role": finding.role, "roleReason": finding.role_reason, "injectedBy": finding.injected_by, "path": finding.path, "kind": report.kind, "name": report.name, "namespace": report.namespace},
     })
 }
 
