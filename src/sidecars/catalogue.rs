@@ -30,6 +30,10 @@ pub struct Product {
     pub image_name_suffixes: &'static [&'static str],
     /// Container names its injector or its docs use.
     pub names: &'static [&'static str],
+    /// Of those, the names its own injector, operator or chart sets and nothing else
+    /// uses: a container so named is the product even when its image is a rebuild the
+    /// catalogue does not list (a release digest of a vendor's distribution).
+    pub fixed_names: &'static [&'static str],
     /// The mutating webhook that adds it, when one does.
     pub injector: Option<Injector>,
     /// The probes its vendor configures; for an injected container, the only ones asked for.
@@ -88,6 +92,8 @@ pub struct Modes {
     pub helper: &'static [&'static str],
     /// What the image runs with no arguments at all.
     pub image_default_is_app: bool,
+    /// A flag whose value is the mode (`cephcsi --type=liveness`), read before subcommands.
+    pub flag: Option<&'static str>,
 }
 
 /// A setting under which a product runs once and exits.
@@ -303,6 +309,7 @@ const fn entry(id: &'static str, name: &'static str) -> Product {
         images: &[],
         image_name_suffixes: &[],
         names: &[],
+        fixed_names: &[],
         injector: None,
         probes: NO_PROBES,
         resource_annotations: &[],
@@ -341,6 +348,8 @@ pub static PRODUCTS: &[Product] = &[
             "openshift-service-mesh/proxyv2-rhel9",
         ],
         names: &["istio-proxy"],
+        // ProxyContainerName in pkg/kube/inject.
+        fixed_names: &["istio-proxy"],
         injector: Some(Injector {
             annotation: "sidecar.istio.io/status",
             status: InjectionStatus::IstioJson,
@@ -376,6 +385,7 @@ pub static PRODUCTS: &[Product] = &[
             app: &["router"],
             helper: &["sidecar"],
             image_default_is_app: false,
+            flag: None,
         }),
         // The gateway chart's default name (its labels: app: istio-ingressgateway).
         workload_names: &["istio-ingressgateway"],
@@ -401,6 +411,8 @@ pub static PRODUCTS: &[Product] = &[
             "buoyantio/proxy",
         ],
         names: &["linkerd-proxy"],
+        // ProxyContainerName in pkg/k8s.
+        fixed_names: &["linkerd-proxy"],
         injector: Some(Injector {
             annotation: "linkerd.io/proxy-version",
             status: InjectionStatus::Present,
@@ -465,6 +477,7 @@ pub static PRODUCTS: &[Product] = &[
     Product {
         images: &["hashicorp/consul-dataplane"],
         names: &["consul-dataplane", "envoy-sidecar", "consul-sidecar"],
+        fixed_names: &["consul-dataplane"],
         injector: Some(Injector {
             annotation: "consul.hashicorp.com/connect-inject-status",
             status: InjectionStatus::Equals("injected"),
@@ -495,6 +508,7 @@ pub static PRODUCTS: &[Product] = &[
     Product {
         images: &["hashicorp/vault", "hashicorp/vault-enterprise", "vault"],
         names: &["vault-agent"],
+        fixed_names: &["vault-agent"],
         injector: Some(Injector {
             annotation: "vault.hashicorp.com/agent-inject-status",
             status: InjectionStatus::Equals("injected"),
@@ -521,6 +535,7 @@ pub static PRODUCTS: &[Product] = &[
             app: &["server"],
             helper: &["agent", "proxy"],
             image_default_is_app: true,
+            flag: None,
         }),
         sources: &[
             "https://github.com/hashicorp/vault-k8s/blob/fbc5b1f0cd4d1c7dd5a8830e32c8ed636d7318d7/agent-inject/agent/container_sidecar.go (vault agent, resources)",
@@ -535,6 +550,8 @@ pub static PRODUCTS: &[Product] = &[
     Product {
         images: &["daprio/daprd", "dapr/daprd"],
         names: &["daprd"],
+        // SidecarContainerName in the injector's patcher.
+        fixed_names: &["daprd"],
         injector: Some(Injector {
             // Dapr's injector adds daprd to pods that carry this; it writes no status.
             annotation: "dapr.io/enabled",
@@ -900,6 +917,9 @@ pub static PRODUCTS: &[Product] = &[
             "openshift4/ose-kube-rbac-proxy-rhel9",
         ],
         names: &["kube-rbac-proxy"],
+        // Its own examples and kubebuilder's scaffold name it so (OpenShift ships it as a
+        // release-digest image the catalogue cannot list).
+        fixed_names: &["kube-rbac-proxy"],
         sources: &["https://github.com/brancz/kube-rbac-proxy#usage"],
         helper_only: true,
         ..entry("kube-rbac-proxy", "kube-rbac-proxy")
@@ -923,6 +943,7 @@ pub static PRODUCTS: &[Product] = &[
     Product {
         images: &["prometheus-operator/prometheus-config-reloader"],
         names: &["config-reloader", "init-config-reloader"],
+        fixed_names: &["config-reloader", "init-config-reloader"],
         // Off unless --listen-address is given; serves /metrics and /healthz.
         listeners: &[Listener {
             port: None,
@@ -1050,6 +1071,7 @@ pub static PRODUCTS: &[Product] = &[
     Product {
         images: &["kumahq/kuma-dp", "kuma/kuma-dp"],
         names: &["kuma-sidecar"],
+        fixed_names: &["kuma-sidecar"],
         injector: Some(Injector {
             annotation: "kuma.io/sidecar-injected",
             status: InjectionStatus::Equals("true"),
@@ -1164,6 +1186,8 @@ pub static PRODUCTS: &[Product] = &[
     Product {
         images: &["thanos/thanos", "thanosio/thanos"],
         names: &["thanos-sidecar"],
+        // prometheus-operator names the container it adds for spec.thanos.
+        fixed_names: &["thanos-sidecar"],
         // The HTTP server (metrics, probes, pprof) is what Prometheus scrapes on the pod
         // IP; the gRPC StoreAPI is what queriers reach there: neither is a control API.
         listeners: &[Listener {
@@ -1175,6 +1199,7 @@ pub static PRODUCTS: &[Product] = &[
             app: &["query", "store", "compact", "receive", "rule", "query-frontend", "tools"],
             helper: &["sidecar"],
             image_default_is_app: false,
+            flag: None,
         }),
         sources: &[
             "https://github.com/thanos-io/thanos/blob/e103a81bd5943697394afcb4fb592b6ffa806c30/docs/components/sidecar.md",
@@ -1197,12 +1222,58 @@ pub static PRODUCTS: &[Product] = &[
             app: &["serve", "gateway-provisioner", "certgen"],
             helper: &["shutdown-manager"],
             image_default_is_app: false,
+            flag: None,
         }),
         sources: &[
             "https://github.com/projectcontour/contour/blob/31c4bb38e0a52cef4d8273dd5641a70e39f1d693/cmd/contour/shutdownmanager.go",
             "https://github.com/projectcontour/contour/blob/31c4bb38e0a52cef4d8273dd5641a70e39f1d693/cmd/contour/contour.go (subcommands)",
         ],
         ..entry("contour", "Contour")
+    },
+    Product {
+        // One image for the driver and its helpers, told apart by --type: rbd, cephfs
+        // and nfs are the node and controller plugins, controller runs its Kubernetes
+        // controllers; liveness polls the driver's CSI Probe and exports csi_liveness
+        // for Prometheus, beside the driver it watches.
+        images: &["cephcsi/cephcsi"],
+        names: &["liveness-prometheus"],
+        modes: Some(Modes {
+            program: "cephcsi",
+            app: &["rbd", "cephfs", "nfs", "controller"],
+            helper: &["liveness"],
+            image_default_is_app: false,
+            flag: Some("--type"),
+        }),
+        listeners: &[Listener {
+            flags: &["--metricsport"],
+            ..health("ceph-csi liveness metrics", 8080)
+        }],
+        sources: &[
+            "https://github.com/ceph/ceph-csi/blob/52fcb7b00c3d586c12c05593b1c73ad2c42b171f/cmd/cephcsi.go (--type, --metricsport)",
+            "https://github.com/ceph/ceph-csi/blob/52fcb7b00c3d586c12c05593b1c73ad2c42b171f/deploy/rbd/kubernetes/csi-rbdplugin.yaml (liveness-prometheus)",
+            "https://github.com/ceph/ceph-csi/blob/52fcb7b00c3d586c12c05593b1c73ad2c42b171f/README.md (image)",
+        ],
+        ..entry("ceph-csi", "Ceph CSI")
+    },
+    Product {
+        // Linkerd 1.x (l5d): per host (a DaemonSet the apps reach on the node) or as a
+        // sidecar beside each app. Its admin interface serves /admin/shutdown and
+        // /logging.json (log levels) without authentication by default.
+        images: &["buoyantio/linkerd"],
+        names: &["l5d", "linkerd"],
+        workload_names: &["l5d"],
+        listeners: &[Listener {
+            how_to_bind: "admin.ip: 127.0.0.1 in its config (the default)",
+            ..listener("Linkerd 1 admin interface", 9990, Control, Loopback)
+        }],
+        processes: &["linkerd"],
+        sources: &[
+            "https://github.com/linkerd/linkerd/blob/ea82499d386e44e8958be58e0386f593e639645b/project/Base.scala (buoyantio/<project> images)",
+            "https://github.com/linkerd/linkerd/blob/ea82499d386e44e8958be58e0386f593e639645b/linkerd/docs/config.md (admin ip: loopback, port 9990)",
+            "https://github.com/linkerd/linkerd/blob/ea82499d386e44e8958be58e0386f593e639645b/admin/src/main/scala/io/buoyant/admin/Admin.scala (/admin/shutdown)",
+            "https://linkerd.io/1/advanced/deployment/ (per-host and sidecar)",
+        ],
+        ..entry("linkerd1", "Linkerd 1")
     },
     Product {
         // Prometheus exporters, named `<thing>_exporter` by the project's convention (and
@@ -1217,6 +1288,11 @@ pub static PRODUCTS: &[Product] = &[
         ..entry("prometheus-exporter", "Prometheus exporter")
     },
 ];
+
+/// The catalogue entry that sets this container name itself (`fixed_names`).
+pub fn product_of_fixed_name(name: &str) -> Option<&'static Product> {
+    PRODUCTS.iter().find(|p| p.fixed_names.contains(&name))
+}
 
 /// The catalogue entry whose images include this repository path.
 pub fn product_of_image(repository: &str) -> Option<&'static Product> {
@@ -1420,6 +1496,8 @@ mod tests {
             ("quay.io/thanos/thanos:v0.36.1", "thanos-sidecar"),
             ("ghcr.io/projectcontour/contour:v1.30.1", "contour"),
             ("kbudde/rabbitmq-exporter:v1.0.0", "prometheus-exporter"),
+            ("quay.io/cephcsi/cephcsi:v3.12.0", "ceph-csi"),
+            ("buoyantio/linkerd:1.7.5", "linkerd1"),
             ("quay.io/prometheus/mysqld_exporter:v0.16.0", "prometheus-exporter"),
         ];
         for (image, id) in cases {

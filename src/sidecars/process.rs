@@ -343,6 +343,27 @@ impl Process {
             .collect()
     }
 
+    /// The value of a flag (`--type=liveness` or `--type liveness`) anywhere in the
+    /// process's words or the entrypoint's `args`.
+    pub fn flag_value(&self, flag: &str) -> Option<String> {
+        let words: Vec<&str> = self
+            .commands
+            .iter()
+            .flat_map(|c| c.words.iter().map(String::as_str))
+            .chain(self.entrypoint_args())
+            .collect();
+        let mut rest = words.iter();
+        while let Some(word) = rest.next() {
+            if let Some(value) = word.strip_prefix(flag).and_then(|r| r.strip_prefix('=')) {
+                return Some(value.to_string());
+            }
+            if *word == flag {
+                return rest.next().map(|v| v.to_string());
+            }
+        }
+        None
+    }
+
     /// The arguments handed to the image's entrypoint, when `command` is left to it.
     pub fn entrypoint_args(&self) -> impl Iterator<Item = &str> {
         self.entrypoint_args.iter().map(String::as_str)

@@ -10,12 +10,14 @@
 //!    `app.kubernetes.io/name` label is a catalogued product (`envoy`, `alloy`, `vault`),
 //!    or an injector's app template is asked for (Istio's gateway): that product's
 //!    container is the app, and the pod's other undecided containers are its helpers;
-//! 5. its image is in the catalogue: a sidecar, unless the product runs in a mode that
-//!    makes it the app (`vault server`);
+//! 5. its image is in the catalogue, or its name is one the product's own injector,
+//!    operator or chart sets (`fixed_names`): a sidecar, unless the product runs in a
+//!    mode that makes it the app (`vault server`, `cephcsi --type=rbd`);
 //! 6. what it does makes it a helper: it only follows files that another container of the
 //!    pod writes into a shared volume (a `tail -F` streaming sidecar, whatever its
-//!    image), or it stops another container through the shared process namespace (a
-//!    watcher);
+//!    image), it stops another container through the shared process namespace (a
+//!    watcher), or it runs `kubectl proxy` (the API server on the pod's loopback, for
+//!    the containers beside it);
 //! 7. otherwise it is an app container; if none is, the first container is the app.
 //!
 //! Every container carries the reason for its role (`RoleReason`), which findings show.
@@ -33,7 +35,7 @@ use crate::model::DEFAULT_CONTAINER_ANNOTATION;
 use crate::model::{Container, PodSpec, WorkloadName};
 use crate::report::Role;
 use crate::sidecars::catalogue::{
-    product_of_image, repository_path, InjectionStatus, Product, PRODUCTS,
+    product_of_fixed_name, product_of_image, repository_path, InjectionStatus, Product, PRODUCTS,
 };
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -85,6 +87,10 @@ pub enum RoleReason {
         product: &'static str,
         repository: String,
     },
+    /// The catalogue knows its name, one its own injector, operator or chart sets.
+    CatalogueName {
+        product: &'static str,
+    },
     /// The catalogue knows its image, and its mode makes it the app.
     CatalogueAppMode {
         product: &'static str,
@@ -94,6 +100,8 @@ pub enum RoleReason {
     FollowsSharedFiles(String),
     /// Its command stops another container through the shared process namespace.
     StopsAnother(String),
+    /// Its command proxies the Kubernetes API server to the pod's loopback.
+    ProxiesApiServer(String),
     /// Nothing marks it as a sidecar.
     NotASidecar,
     /// Every container looked like a sidecar: the first one is taken as the app.
@@ -131,6 +139,12 @@ impl fmt::Display for RoleReason {
                 product,
                 repository,
             } => write!(f, "catalogue: {product} ({repository})"),
+            RoleReason::CatalogueName { product } => {
+                write!(
+                    f,
+                    "catalogue: {product} (the container name its own tooling sets)"
+                )
+            }
             RoleReason::CatalogueAppMode { product, mode } => {
                 write!(f, "catalogue: {product} in {mode:?} mode runs as the app")
             }
@@ -141,6 +155,10 @@ impl fmt::Display for RoleReason {
             RoleReason::StopsAnother(command) => write!(
                 f,
                 "command: {command:?} stops another container through the shared process namespace"
+            ),
+            RoleReason::ProxiesApiServer(command) => write!(
+                f,
+                "command: {command:?} serves the Kubernetes API to the pod's other containers"
             ),
             RoleReason::NotASidecar => f.write_str("not recognised as a sidecar"),
             RoleReason::FirstContainer => {
@@ -410,10 +428,17 @@ fn decide_containers(
             }
             None => {
                 c.role = Role::Sidecar;
-                c.role_reason = RoleReason::Catalogue {
-                    product: product.name,
-                    repository: c.repository.to_string(),
-                };
+                c.role_reason =
+                    if product_of_image(&c.repository).is_some() || c.is_injector_placeholder() {
+                        RoleReason::Catalogue {
+                            product: product.name,
+                            repository: c.repository.to_string(),
+                        }
+                    } else {
+                        RoleReason::CatalogueName {
+                            product: product.name,
+                        }
+                    };
             }
         }
         *d = Decided::Yes;
@@ -528,6 +553,14 @@ const INJECTED_IMAGE_PLACEHOLDER: &str = "auto";
 /// nothing is written.
 fn app_mode(product: &Product, process: &Process) -> Option<String> {
     let modes = product.modes.as_ref()?;
+    if let Some(flag) = modes.flag {
+        if let Some(value) = process.flag_value(flag) {
+            return modes
+                .app
+                .contains(&value.as_str())
+                .then(|| format!("{flag}={value}"));
+        }
+    }
     let mut words = process.subcommands_of(Some(modes.program));
     if words.is_empty() {
         words = process.subcommands_of(None);
@@ -565,6 +598,13 @@ fn helper_by_behaviour(
                 .unwrap_or_default();
             return Some(RoleReason::FollowsSharedFiles(command));
         }
+    }
+    // `kubectl proxy` serves the API server on the pod's loopback for the containers
+    // beside it (kubectl's docs: it listens on 127.0.0.1:8001 by default).
+    if let Some(proxy) = c.process.commands.iter().find(|cmd| {
+        cmd.program() == Some("kubectl") && cmd.arguments().first().is_some_and(|a| a == "proxy")
+    }) {
+        return Some(RoleReason::ProxiesApiServer(proxy.text()));
     }
     if shares_processes {
         let targets: Vec<&str> = containers
@@ -648,7 +688,8 @@ fn reference<'a>(
 ) -> ContainerRef<'a> {
     let image = container.image.as_deref().unwrap_or_default();
     let repository = repository_path(image);
-    let product = product_of_image(&repository).or_else(|| {
+    let by_image = product_of_image(&repository);
+    let product = by_image.or_else(|| {
         // `image: auto` is filled in by an injector (Istio's gateway chart, custom
         // injection templates): the container's name says whose it is.
         (repository == INJECTED_IMAGE_PLACEHOLDER)
@@ -658,6 +699,7 @@ fn reference<'a>(
                     .find(|p| p.injector.is_some() && p.names.contains(&&*container.name))
             })
             .flatten()
+            .or_else(|| product_of_fixed_name(&container.name))
     });
     ContainerRef {
         role,
