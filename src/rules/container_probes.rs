@@ -30,9 +30,13 @@ declare_rule! {
     /// the next container as soon as a native sidecar has started, that is once its
     /// startup probe passed or at once without one; `help` names the product's endpoint.
     /// A container whose whole process is a pause (`sleep infinity`, `tail -f /dev/null`,
-    /// the pause image) needs no probes, nor does one the vendor designs without (CSI's
-    /// livenessprobe, which is the driver's health endpoint), nor one whose image an
-    /// injector fills in (`image: auto`, probes and all).
+    /// the pause image; not a script that starts a daemon and then waits, which may serve
+    /// behind the wait) needs no probes, nor does one the vendor designs without (CSI's livenessprobe, which is the
+    /// driver's health endpoint), nor one whose image an injector fills in (`image:
+    /// auto`, probes and all). A helper its vendor designs to take no traffic (the CSI
+    /// sidecars) needs no readinessProbe, and a CSI controller sidecar's livenessProbe
+    /// is asked only with `--leader-election`, the only case in which its health check
+    /// (`/healthz/leader-election`) exists.
     ///
     /// In run-to-completion pods (Jobs, CronJobs, `restartPolicy` Never or OnFailure)
     /// neither readiness nor liveness is required of app containers and classic sidecars
@@ -386,7 +390,30 @@ fn asked(pod: &Pod<'_>, c: &ContainerRef<'_>, s: &ProbeSettings, kind: ProbeKind
         },
         None => true,
     };
-    by_job && by_vendor
+    // A product whose vendor designs it without a readiness (a helper that takes no
+    // traffic), or with a liveness check only under a flag, when the author writes it.
+    let by_design = match c.product.and_then(|p| p.probe_design.as_ref()) {
+        Some(design) if c.injected_by.is_none() => match kind {
+            ProbeKind::Readiness => design.readiness,
+            ProbeKind::Liveness => design
+                .liveness_with_flag
+                .is_none_or(|flag| flag_on(c, flag)),
+            ProbeKind::Startup => true,
+        },
+        _ => true,
+    };
+    by_job && by_vendor && by_design
+}
+
+/// Whether a boolean flag is on: `--flag`, `--flag=true` (not `--flag=false`).
+fn flag_on(c: &ContainerRef<'_>, flag: &str) -> bool {
+    super::args::words(c, &[]).iter().any(|(_, word)| {
+        word == flag
+            || word
+                .strip_prefix(flag)
+                .and_then(|rest| rest.strip_prefix('='))
+                .is_some_and(|value| value != "false")
+    })
 }
 
 fn check_required(

@@ -274,10 +274,12 @@ fn check_written(
             !resources.written_requests.contains(name) && !resources.written_limits.contains(name)
         })
         .collect();
-    let missing_limits = missing_limit(&s.limits, resources, pod_limits);
-    let missing_advised = missing_limit(&s.advised_limits, resources, pod_limits);
-    // Init containers run alone and briefly before the app: what they miss is advice.
+    let mut missing_limits = missing_limit(&s.limits, resources, pod_limits);
+    let mut missing_advised = missing_limit(&s.advised_limits, resources, pod_limits);
+    // Init containers run alone and briefly before the app: what they miss is advice,
+    // so required and advised limits make one finding of one severity.
     let required = if c.role == Role::Init {
+        missing_limits.append(&mut missing_advised);
         Severity::Warn
     } else {
         Severity::Deny

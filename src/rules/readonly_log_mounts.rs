@@ -36,6 +36,10 @@ declare_rule! {
     /// skipped: the kubelet mounts them read-only whatever the manifest says. YAML 1.1 spellings such as `readOnly: yes` count as
     /// read-only, as kubectl reads them.
     ///
+    /// A helper that runs the app's own product (a product of several processes, such as
+    /// an agent's trace and process agents beside its core agent) writes that product's
+    /// own logs: its mounts are not judged.
+    ///
     /// When a catalogued log shipper's config is part of the same input (Fluentd's
     /// `pos_file`, Fluent Bit's tail `DB`) and keeps its position files inside the log
     /// mount, the `help` names them: they must move to a volume of the shipper's own
@@ -255,6 +259,17 @@ fn check_mount(
     };
     // Ephemeral (debugging) containers read logs like sidecars do.
     if !(c.is_sidecar() || c.role == Role::Ephemeral) || m.read_only {
+        return;
+    }
+    // A helper running the app's own product (the Datadog Agent's trace-agent beside
+    // its core agent) writes that product's own logs into its log directory: it is
+    // one product in several processes, not a shipper reading the app's logs.
+    let same_product_as_app = c.product.is_some_and(|p| {
+        volumes.everyone.iter().any(|other| {
+            other.role == Role::App && other.product.is_some_and(|q| std::ptr::eq(p, q))
+        })
+    });
+    if same_product_as_app {
         return;
     }
     let shared = volumes

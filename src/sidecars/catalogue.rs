@@ -70,6 +70,9 @@ pub struct Product {
     pub runs_once: Option<RunsOnce>,
     /// Where a probe of its own can check it, for `help` on a missing probe.
     pub health_endpoint: Option<&'static str>,
+    /// The probes its vendor designs it for, when the author writes the container (not an
+    /// injector): a helper that serves no traffic has no readiness to report.
+    pub probe_design: Option<ProbeDesign>,
     /// Why it needs no probes of its own, when the vendor designs it so.
     pub no_probes: Option<&'static str>,
     /// It only ever helps another container (an auth proxy, a reloader, a CSI sidecar): a
@@ -94,6 +97,16 @@ pub struct Modes {
     pub image_default_is_app: bool,
     /// A flag whose value is the mode (`cephcsi --type=liveness`), read before subcommands.
     pub flag: Option<&'static str>,
+}
+
+/// Which probes a product's vendor designs it for.
+#[derive(Debug)]
+pub struct ProbeDesign {
+    /// It takes traffic, so its readiness counts for the pod's.
+    pub readiness: bool,
+    /// Liveness has something to check only with this flag (the leader-election health
+    /// check of a CSI sidecar that runs `--leader-election`); `None`: always.
+    pub liveness_with_flag: Option<&'static str>,
 }
 
 /// A setting under which a product runs once and exits.
@@ -284,6 +297,12 @@ const fn csi_sidecar(
         listeners: CSI_LISTENERS,
         sources: CSI_SOURCES,
         health_endpoint: Some("/healthz/leader-election on the --http-endpoint address"),
+        // Controller helpers that serve no traffic; upstream's manifests probe only the
+        // leader-election health check, which exists only with --leader-election.
+        probe_design: Some(ProbeDesign {
+            readiness: false,
+            liveness_with_flag: Some("--leader-election"),
+        }),
         helper_only: true,
         ..entry(id, name)
     }
@@ -326,6 +345,7 @@ const fn entry(id: &'static str, name: &'static str) -> Product {
         runs_once: None,
         helper_only: false,
         health_endpoint: None,
+        probe_design: None,
         no_probes: None,
         sources: &[],
     }
@@ -1047,6 +1067,12 @@ pub static PRODUCTS: &[Product] = &[
             "https://github.com/kubernetes-csi/docs/blob/883ce07b8ba2438308447e88b57a7c93dc2d6979/book/src/node-driver-registrar.md",
         ],
         health_endpoint: Some("/healthz on the --http-endpoint address"),
+        // It registers the driver with the kubelet and serves no traffic; its README
+        // probes the registration socket's /healthz for liveness.
+        probe_design: Some(ProbeDesign {
+            readiness: false,
+            liveness_with_flag: None,
+        }),
         helper_only: true,
         ..entry("csi-node-driver-registrar", "CSI node-driver-registrar")
     },

@@ -242,6 +242,12 @@ impl Process {
     /// there is nothing to probe. A sleep of any length counts: the container does nothing
     /// but wait until it ends (and is restarted, or ends its Job).
     pub fn is_pause(&self) -> bool {
+        // Not a script that starts something and then waits (`nginx; sleep infinity`):
+        // a daemon may serve behind the wait, and that needs its probes.
+        self.only_waits()
+    }
+
+    fn only_waits(&self) -> bool {
         let waits = |c: &SimpleCommand| c.program() == Some("sleep") || c.waits_on_nothing();
         !self.endless_loop
             && !self.commands.is_empty()
@@ -788,6 +794,8 @@ mod tests {
         assert!(!read(&["sleep", "3600"], &[]).never_exits());
         assert!(read(&["/bin/sleep", "10000"], &[]).is_pause());
         assert!(!read(&["sh", "-c", "sleep 5; ./serve"], &[]).is_pause());
+        assert!(!read(&["sh", "-c", "nginx; sleep infinity"], &[]).is_pause());
+        assert!(!read(&["sh", "-c", "./serve & sleep infinity"], &[]).is_pause());
         let endless = read(
             &[
                 "sh",
