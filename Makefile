@@ -18,8 +18,11 @@ POLICY_BUILD = cargo build --lib --target wasm32-wasip1 --profile wasm --no-defa
 # single-threaded stretches (whole-program optimisation, wasm-opt, the browser tests) that
 # leave a core idle. The npm module builds in a target directory of its own, so the two
 # cargo runs do not wait on each other's lock.
+# Last, one line on the suites that need data outside the repository (scripts/shared-data):
+# whether they ran or were skipped, and why.
 test: tools fmt unit
 	$(MAKE) --no-print-directory -j2 --output-sync=target policy-test npm-test
+	@scripts/shared-data
 
 tools:
 	scripts/install-test-tools

@@ -10,15 +10,13 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `../shared` beside the repository (CI clones main with shared/ beside it).
-pub fn shared_dir() -> PathBuf {
-    let candidates = [repo_root().join("../shared"), repo_root().join("shared")];
-    candidates
-        .into_iter()
-        .find(|p| p.join("design/RULES.md").exists())
-        .unwrap_or_else(|| {
-            panic!("../shared/ (design, seed, conformance) must sit beside the repository")
-        })
+#[path = "../support/shared.rs"]
+mod shared;
+
+/// `seed/` or `conformance/` of the data kept outside the repository, or `None` (the
+/// calling test returns: skipped) when it is not here; see tests/support/shared.rs.
+pub fn shared_data(name: &str) -> Option<PathBuf> {
+    shared::shared_data(&repo_root(), name)
 }
 
 pub fn binary() -> Command {
