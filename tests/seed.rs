@@ -85,19 +85,16 @@ fn seed_manifests_get_their_expected_findings() {
     }
     let actual = Value::Object(actual);
     let path = repo_root().join("tests/seed.expected.json");
-    if std::env::var_os("SIDECAR_GUARD_BLESS").is_some() {
-        std::fs::write(
-            &path,
-            serde_json::to_string_pretty(&actual).expect("json") + "\n",
-        )
-        .expect("writable");
+    if blessing() {
+        std::fs::write(&path, pretty(&actual)).expect("writable");
     }
     let expected: Value =
         serde_json::from_str(&std::fs::read_to_string(&path).expect("tests/seed.expected.json"))
             .expect("json");
-    assert_eq!(
-        actual, expected,
-        "seed verdicts changed; if intended, bless with `SIDECAR_GUARD_BLESS=1 cargo test --test seed` and review the diff"
+    assert_same_json(
+        &actual,
+        &expected,
+        "tests/seed.expected.json (if intended: `SIDECAR_GUARD_BLESS=1 cargo test --test seed`, then review the diff)",
     );
 }
 

@@ -118,3 +118,35 @@ pub fn cli_documents(output: &Value) -> Vec<Value> {
     documents.sort_by_key(|d| d["document"].as_u64().unwrap_or(u64::MAX));
     documents
 }
+
+/// Whether this run writes expected files from the current output
+/// (`SIDECAR_GUARD_BLESS=1 cargo test --test fixtures --test seed --test conformance`).
+pub fn blessing() -> bool {
+    std::env::var_os("SIDECAR_GUARD_BLESS").is_some()
+}
+
+/// Pretty JSON with a trailing newline: the form expected files are written in.
+pub fn pretty(value: &Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default() + "\n"
+}
+
+/// Fails with a line diff of the two values, pretty-printed, when they differ: one changed
+/// finding reads as a few `-`/`+` lines, not as two dumps of the whole file.
+pub fn assert_same_json(actual: &Value, expected: &Value, what: &str) {
+    if actual != expected {
+        assert_same_text(&pretty(actual), &pretty(expected), what);
+    }
+}
+
+/// Fails with a line diff when two texts differ.
+pub fn assert_same_text(actual: &str, expected: &str, what: &str) {
+    if actual == expected {
+        return;
+    }
+    let diff = similar::TextDiff::from_lines(expected, actual)
+        .unified_diff()
+        .context_radius(4)
+        .header("expected", "actual")
+        .to_string();
+    panic!("{what}: output differs (- expected, + actual)\n{diff}");
+}
