@@ -107,12 +107,18 @@ pub fn new_rule(root: &Path, id: &str) -> Result<Vec<Edit>, String> {
         },
         Edit {
             path: dir.join("fires.yaml"),
-            text: FIRING_FIXTURE.to_string(),
+            text: fixture_stub(
+                "objects the rule must fire on (every one of them), each with a comment saying why.",
+                "fires",
+            ),
             new: true,
         },
         Edit {
             path: dir.join("silent.yaml"),
-            text: SILENT_FIXTURE.to_string(),
+            text: fixture_stub(
+                "objects the rule must stay silent on, the near misses above all.",
+                "silent",
+            ),
             new: true,
         },
     ])
@@ -233,58 +239,27 @@ impl Rule for {{STRUCT}} {
 }
 "#;
 
-// Fixture stubs: two objects each, the least the consistency test accepts per side.
-const FIRING_FIXTURE: &str = r#"# TODO: objects the rule must fire on (every one of them), each with a comment saying why.
-apiVersion: v1
+/// A fixture stub: two Pods (the least the consistency test accepts per side) named
+/// `<prefix>-1` and `<prefix>-2`, under a comment saying what to put there.
+fn fixture_stub(comment: &str, prefix: &str) -> String {
+    let pod = |n: u8| {
+        format!(
+            "apiVersion: v1
 kind: Pod
-metadata: {name: fires-1}
+metadata: {{name: {prefix}-{n}}}
 spec:
   containers:
     - name: app
       image: myapp:v1
       resources:
-        requests: {cpu: 100m, memory: 64Mi}
-        limits: {cpu: 200m, memory: 64Mi}
-      readinessProbe: {httpGet: {path: /ready, port: 8080}}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: fires-2}
-spec:
-  containers:
-    - name: app
-      image: myapp:v1
-      resources:
-        requests: {cpu: 100m, memory: 64Mi}
-        limits: {cpu: 200m, memory: 64Mi}
-      readinessProbe: {httpGet: {path: /ready, port: 8080}}
-"#;
-
-const SILENT_FIXTURE: &str = r#"# TODO: objects the rule must stay silent on, the near misses above all.
-apiVersion: v1
-kind: Pod
-metadata: {name: silent-1}
-spec:
-  containers:
-    - name: app
-      image: myapp:v1
-      resources:
-        requests: {cpu: 100m, memory: 64Mi}
-        limits: {cpu: 200m, memory: 64Mi}
-      readinessProbe: {httpGet: {path: /ready, port: 8080}}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: silent-2}
-spec:
-  containers:
-    - name: app
-      image: myapp:v1
-      resources:
-        requests: {cpu: 100m, memory: 64Mi}
-        limits: {cpu: 200m, memory: 64Mi}
-      readinessProbe: {httpGet: {path: /ready, port: 8080}}
-"#;
+        requests: {{cpu: 100m, memory: 64Mi}}
+        limits: {{cpu: 200m, memory: 64Mi}}
+      readinessProbe: {{httpGet: {{path: /ready, port: 8080}}}}
+"
+        )
+    };
+    format!("# TODO: {comment}\n{}---\n{}", pod(1), pod(2))
+}
 
 /// `src/sidecars/catalogue.rs` with a stub entry for product `id` at the end of
 /// `PRODUCTS` and its image case in `every_distribution_resolves_to_its_product`.
@@ -304,31 +279,22 @@ pub fn add_product(catalogue: &str, id: &str) -> Result<String, String> {
     if catalogue.contains(&format!("..entry(\"{id}\"")) {
         return Err(format!("{file}: {id} is catalogued already"));
     }
-    let table = catalogue
-        .find("pub static PRODUCTS: &[Product] = &[\n")
+    let table = find(catalogue, 0, "pub static PRODUCTS: &[Product] = &[\n")
         .ok_or_else(|| format!("{file}: no `pub static PRODUCTS: &[Product] = &[` line"))?;
-    let table_end = table
-        + catalogue
-            .get(table..)
-            .and_then(|rest| rest.find("\n];\n"))
-            .ok_or_else(|| format!("{file}: `PRODUCTS` has no closing `];` line"))?
+    let table_end = find(catalogue, table, "\n];\n")
+        .ok_or_else(|| format!("{file}: `PRODUCTS` has no closing `];` line"))?
         + 1;
-    let cases = catalogue
-        .find("fn every_distribution_resolves_to_its_product()")
-        .and_then(|f| {
-            catalogue
-                .get(f..)?
-                .find("let cases = [\n")
-                .map(|c| f + c + "let cases = [\n".len())
-        })
-        .ok_or_else(|| {
-            format!("{file}: no `let cases = [` in `every_distribution_resolves_to_its_product`")
-        })?;
-    let cases_end = cases
-        + catalogue
-            .get(cases..)
-            .and_then(|rest| rest.find("\n        ];\n"))
-            .ok_or_else(|| format!("{file}: the `let cases = [` list has no closing `];` line"))?
+    let test = find(
+        catalogue,
+        0,
+        "fn every_distribution_resolves_to_its_product()",
+    )
+    .ok_or_else(|| format!("{file}: no `every_distribution_resolves_to_its_product` test"))?;
+    let cases = find(catalogue, test, "let cases = [\n").ok_or_else(|| {
+        format!("{file}: no `let cases = [` in `every_distribution_resolves_to_its_product`")
+    })? + "let cases = [\n".len();
+    let cases_end = find(catalogue, cases, "\n        ];\n")
+        .ok_or_else(|| format!("{file}: the `let cases = [` list has no closing `];` line"))?
         + 1;
     if cases_end < table_end {
         return Err(format!("{file}: the test's cases come before PRODUCTS"));
@@ -342,6 +308,11 @@ pub fn add_product(catalogue: &str, id: &str) -> Result<String, String> {
         return Err(format!("{file}: anchors are not at character boundaries"));
     };
     Ok(format!("{before}{entry}{middle}{case}{after}"))
+}
+
+/// Where `needle` first occurs in `text` at or after `from`.
+fn find(text: &str, from: usize, needle: &str) -> Option<usize> {
+    text.get(from..)?.find(needle).map(|i| from + i)
 }
 
 /// The stub entry `new-product` appends to `PRODUCTS`.
