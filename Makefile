@@ -1,6 +1,6 @@
 # The README's test command is `make test`: it installs what is missing (idempotent, see
 # scripts/install-test-tools), then runs every test. .ci/run calls exactly that.
-.PHONY: test tools fmt clippy unit policy.wasm policy-test npm-test
+.PHONY: test tools rust-tools system-tools checks fmt clippy unit policy.wasm policy-test npm-test
 
 # Clippy runs inside the builds: with clippy-driver as rustc's wrapper for the workspace's
 # crates (what `cargo clippy` itself does, but compiling instead of only checking), every
@@ -14,15 +14,30 @@ NATIVE = --workspace --exclude policy-host --exclude reference-guest --exclude s
 
 POLICY_BUILD = cargo build --lib --target wasm32-wasip1 --profile wasm --no-default-features --features kubewarden
 
-# The policy's and the npm module's tests run side by side: their builds have long
+# Three stages, each as parallel as two cores allow. First the Rust toolchain's parts
+# (the builds need them). Then the system tools — Debian packages, mostly downloading,
+# and wasm-bindgen-cli — beside formatting and the native tests, which need neither.
+# Last the policy's and the npm module's tests side by side: their builds have long
 # single-threaded stretches (whole-program optimisation, wasm-opt, the browser tests) that
 # leave a core idle. The npm module builds in a target directory of its own, so the two
-# cargo runs do not wait on each other's lock.
-test: tools fmt unit
+# cargo runs do not wait on each other's lock. At the end, one line on the suites that
+# need data outside the repository (scripts/shared-data): whether they ran, and why not.
+test: rust-tools
+	$(MAKE) --no-print-directory -j2 --output-sync=target system-tools checks
 	$(MAKE) --no-print-directory -j2 --output-sync=target policy-test npm-test
+	@scripts/shared-data
 
 tools:
 	scripts/install-test-tools
+
+rust-tools:
+	scripts/install-test-tools rust
+
+system-tools:
+	scripts/install-test-tools system
+
+checks: fmt
+	$(MAKE) --no-print-directory unit
 
 fmt:
 	cargo fmt --all -- --check
@@ -48,10 +63,13 @@ policy.wasm:
 	@command -v wasm-opt >/dev/null || { echo "wasm-opt not found: apt-get install binaryen" >&2; exit 1; }
 	wasm-opt -O3 $(WASM_OPT_FEATURES) target/wasm32-wasip1/wasm/sidecar_guard.wasm -o policy.wasm
 
-# The built module in the waPC host Kubewarden's policy-server embeds.
+# The built module in the waPC host Kubewarden's policy-server embeds. The host is built
+# in the dev profile: the module under test is the optimised policy.wasm either way, and
+# wasmtime's JIT output does not depend on how wasmtime was compiled; a release build of
+# wasmtime and Cranelift was the longest compilation of the whole run.
 policy-test: policy.wasm
-	$(LINTED) cargo test --release -p policy-host --all-targets --no-run
-	$(LINTED) cargo test --release -p policy-host
+	$(LINTED) cargo test -p policy-host --all-targets --no-run
+	$(LINTED) cargo test -p policy-host
 
 # The npm module: build it in place (wasm/ is the package root) and run its Node, types,
 # packing and headless-Chromium tests.

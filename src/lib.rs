@@ -36,6 +36,15 @@ pub use pipeline::{check, check_text, IGNORE_ANNOTATION_RULE};
 pub use report::{Finding, Report, Role, Severity, Status};
 pub use settings::{Settings, SettingsError};
 
+/// The pod annotations that injectors record an injection with (the catalogue's).
+pub use sidecars::catalogue::injector_annotations;
+
+/// Each product of the built-in sidecar catalogue as its id and the name messages call its
+/// container, in catalogue order: what generated docs list (`cargo xtask codegen`).
+pub fn catalogued_products() -> impl Iterator<Item = (&'static str, &'static str)> {
+    sidecars::catalogue::PRODUCTS.iter().map(|p| (p.id, p.name))
+}
+
 /// Everything that can stop an object from being checked.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Error {

@@ -236,13 +236,14 @@ fn text_output_is_pinned() {
     assert!(example.exists());
     let text = stdout(&output);
     let path = repo_root().join("tests/snapshots/check-log-shipping.txt");
-    if std::env::var_os("SIDECAR_GUARD_BLESS").is_some() {
+    if blessing() {
         std::fs::write(&path, &text).expect("writable");
     }
     let expected = std::fs::read_to_string(&path).expect("snapshot exists (bless to create it)");
-    assert_eq!(
-        text, expected,
-        "text output changed; bless and review if intended"
+    assert_same_text(
+        &text,
+        &expected,
+        "tests/snapshots/check-log-shipping.txt (if intended: `SIDECAR_GUARD_BLESS=1 cargo test --test cli`, then review the diff)",
     );
 }
 

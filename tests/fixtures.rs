@@ -5,7 +5,8 @@
 //! A new case is a new file; build.rs gives each its own test, named after its directory
 //! and file (`cargo test --test fixtures container_probes::bounds`).
 //! `SIDECAR_GUARD_BLESS=1 cargo test --test fixtures` writes the expected files from the
-//! current output: review the diff before committing it.
+//! current output, every one of them before any test compares or counts (`bless_all`), so
+//! one run blesses and checks: review the diff before committing it.
 
 mod common;
 
@@ -13,6 +14,7 @@ use common::*;
 use serde_json::{json, Value};
 use sidecar_guard::rules::ALL;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 fn cases() -> Vec<PathBuf> {
     let mut cases = Vec::new();
@@ -107,22 +109,52 @@ fn the_fixtures_are_all_there() {
     assert!(all.len() > 40, "fixtures are missing: found {}", all.len());
 }
 
+/// When blessing, writes every case's `<case>.expected.json` from the library, once per
+/// run: the first test to get here writes them all while the others wait, so no test
+/// reads a file another is still writing (the consistency test counts them all).
+fn bless_all() {
+    static BLESSED: OnceLock<()> = OnceLock::new();
+    if !blessing() {
+        return;
+    }
+    BLESSED.get_or_init(|| {
+        for case in cases() {
+            let path = case.with_extension("expected.json");
+            let text = pretty(&library_results(&case));
+            if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+                std::fs::write(&path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            }
+        }
+    });
+}
+
+fn expected_of(case: &Path) -> Value {
+    let path = case.with_extension("expected.json");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        }
+        Err(_) => panic!(
+            "{}: no expected file (create it with `SIDECAR_GUARD_BLESS=1 cargo test --test fixtures`)",
+            case.display()
+        ),
+    }
+}
+
 /// Compares one case (`dir/case.yaml`) through the library and the CLI with its
-/// `<case>.expected.json`; `SIDECAR_GUARD_BLESS=1` writes that file from the library first.
+/// `<case>.expected.json` (written first when blessing).
 fn run_case(relative: &str) {
+    bless_all();
     let case = repo_root().join("tests/fixtures").join(relative);
     let library = library_results(&case);
-    let expected_path = case.with_extension("expected.json");
-    if std::env::var_os("SIDECAR_GUARD_BLESS").is_some() {
-        let text = serde_json::to_string_pretty(&library).expect("serialisable") + "\n";
-        std::fs::write(&expected_path, text).expect("expected file writable");
-    }
-    let expected: Value = match std::fs::read_to_string(&expected_path) {
-        Ok(text) => serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{}: {e}", expected_path.display())),
-        Err(_) => panic!("{}: no expected file (bless to create it)", case.display()),
-    };
-    assert_eq!(library, expected, "{} (library)", case.display());
+    let expected = expected_of(&case);
+    let hint =
+        "(if intended: `SIDECAR_GUARD_BLESS=1 cargo test --test fixtures`, then review the diff)";
+    assert_same_json(
+        &library,
+        &expected,
+        &format!("{} (library) {hint}", case.display()),
+    );
     // The CLI reports errors with their own wording; compare the findings and the fact of
     // the error.
     let strip_errors = |v: &Value| -> Value {
@@ -141,28 +173,24 @@ fn run_case(relative: &str) {
         )
     };
     let cli = cli_results(&case);
-    assert_eq!(
-        strip_errors(&cli),
-        strip_errors(&expected),
-        "{} (CLI)",
-        case.display()
+    assert_same_json(
+        &strip_errors(&cli),
+        &strip_errors(&expected),
+        &format!("{} (CLI)", case.display()),
     );
 }
 
 /// Every rule has fixtures that fire and fixtures that stay silent.
 #[test]
 fn every_rule_has_firing_and_silent_fixtures() {
+    bless_all();
     for rule in ALL {
         let id = rule.meta().id;
         let dir = repo_root().join("tests/fixtures").join(id);
         let mut fires = 0;
         let mut silent = 0;
         for case in cases().into_iter().filter(|c| c.starts_with(&dir)) {
-            let expected: Value = serde_json::from_str(
-                &std::fs::read_to_string(case.with_extension("expected.json"))
-                    .expect("expected file"),
-            )
-            .expect("json");
+            let expected = expected_of(&case);
             for object in expected.as_array().expect("array") {
                 let count = object["findings"]
                     .as_array()

@@ -1,7 +1,10 @@
 //! The rules read pod specs through `model`, a lean copy of the fields they use. This
 //! holds it against `k8s-openapi` (the types Kubewarden's SDK and most Rust tooling use)
-//! on every pod spec of the fixtures, the seed article and the conformance corpus: what
+//! on every pod spec of the fixtures, the examples and (when present) the conformance corpus: what
 //! `k8s-openapi` reads, the model reads with the same values, field for field.
+
+#[path = "support/shared.rs"]
+mod shared;
 
 use k8s_openapi::api::core::v1::PodSpec as ApiPodSpec;
 use serde::Deserialize;
@@ -31,7 +34,10 @@ fn the_model_reads_what_k8s_openapi_reads() {
     let mut files = Vec::new();
     manifests(&root.join("tests/fixtures"), &mut files);
     manifests(&root.join("examples"), &mut files);
-    manifests(&root.join("../shared/conformance"), &mut files);
+    // The conformance corpus too, when it is here (tests/support/shared.rs).
+    if let Some(corpus) = shared::shared_data(root, "conformance") {
+        manifests(&corpus, &mut files);
+    }
     let mut specs = 0;
     for file in files {
         let Ok(text) = std::fs::read_to_string(&file) else {

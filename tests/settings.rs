@@ -189,7 +189,7 @@ fn every_error_is_reported_at_once_with_its_pointer() {
 }
 
 #[test]
-fn defaults_are_those_of_rules_md() {
+fn defaults_are_those_of_the_contract() {
     let defaults = Settings::default();
     assert_eq!(defaults.kubernetes_version.to_string(), "1.33");
     assert!(defaults.allow_ignore_annotation);
@@ -241,13 +241,14 @@ fn defaults_are_those_of_rules_md() {
     );
 }
 
-/// Every settings example in RULES.md and the README loads.
+/// Every settings example in docs/contract.md and the README loads.
 #[test]
 fn documented_examples_load() {
-    let rules_md = std::fs::read_to_string(shared_dir().join("design/RULES.md")).expect("RULES.md");
+    let contract =
+        std::fs::read_to_string(repo_root().join("docs/contract.md")).expect("docs/contract.md");
     let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README");
     let mut loaded = 0;
-    for (name, text) in [("RULES.md", rules_md), ("README.md", readme)] {
+    for (name, text) in [("docs/contract.md", contract), ("README.md", readme)] {
         let mut rest = text.as_str();
         while let Some(start) = rest.find("```yaml\nkubernetesVersion") {
             let body = &rest[start + 8..];

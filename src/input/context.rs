@@ -1,6 +1,6 @@
 //! Related objects of the same input: the ConfigMaps a pod may mount, read so that rules
 //! can see a sidecar's own config (an Envoy bootstrap's admin address). A ConfigMap that
-//! is not in the input is unknown, never a finding (RULES.md, "Inputs").
+//! is not in the input is unknown, never a finding (docs/contract.md, "Inputs").
 
 use crate::model::{Container, PodSpec};
 use serde_json::Value;

@@ -108,7 +108,7 @@ fn injected_containers(pod: &Pod) -> Vec<InjectedContainer> {
         .collect()
 }
 
-/// Why an object cannot be a whole object (RULES.md, "Inputs"): a kustomize or
+/// Why an object cannot be a whole object (docs/contract.md, "Inputs"): a kustomize or
 /// strategic-merge patch leaves out what the API requires of a whole object, an apps/v1
 /// workload's `spec.selector` or a container's `image`. Such an object is skipped, never
 /// judged as if complete.

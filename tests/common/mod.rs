@@ -10,15 +10,13 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `../shared` beside the repository (CI clones main with shared/ beside it).
-pub fn shared_dir() -> PathBuf {
-    let candidates = [repo_root().join("../shared"), repo_root().join("shared")];
-    candidates
-        .into_iter()
-        .find(|p| p.join("design/RULES.md").exists())
-        .unwrap_or_else(|| {
-            panic!("../shared/ (design, seed, conformance) must sit beside the repository")
-        })
+#[path = "../support/shared.rs"]
+mod shared;
+
+/// `seed/` or `conformance/` of the data kept outside the repository, or `None` (the
+/// calling test returns: skipped) when it is not here; see tests/support/shared.rs.
+pub fn shared_data(name: &str) -> Option<PathBuf> {
+    shared::shared_data(&repo_root(), name)
 }
 
 pub fn binary() -> Command {
@@ -119,4 +117,36 @@ pub fn cli_documents(output: &Value) -> Vec<Value> {
     // Stable: several objects of one document (a List) keep their order.
     documents.sort_by_key(|d| d["document"].as_u64().unwrap_or(u64::MAX));
     documents
+}
+
+/// Whether this run writes expected files from the current output
+/// (`SIDECAR_GUARD_BLESS=1 cargo test --test fixtures --test seed --test conformance`).
+pub fn blessing() -> bool {
+    std::env::var_os("SIDECAR_GUARD_BLESS").is_some()
+}
+
+/// Pretty JSON with a trailing newline: the form expected files are written in.
+pub fn pretty(value: &Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default() + "\n"
+}
+
+/// Fails with a line diff of the two values, pretty-printed, when they differ: one changed
+/// finding reads as a few `-`/`+` lines, not as two dumps of the whole file.
+pub fn assert_same_json(actual: &Value, expected: &Value, what: &str) {
+    if actual != expected {
+        assert_same_text(&pretty(actual), &pretty(expected), what);
+    }
+}
+
+/// Fails with a line diff when two texts differ.
+pub fn assert_same_text(actual: &str, expected: &str, what: &str) {
+    if actual == expected {
+        return;
+    }
+    let diff = similar::TextDiff::from_lines(expected, actual)
+        .unified_diff()
+        .context_radius(4)
+        .header("expected", "actual")
+        .to_string();
+    panic!("{what}: output differs (- expected, + actual)\n{diff}");
 }

@@ -5,6 +5,8 @@
 use serde_json::{json, Value};
 use sidecar_guard::rules::ALL;
 
+pub mod scaffold;
+
 /// `policies/settings.schema.json`, pretty-printed with a trailing newline.
 pub fn settings_schema_text() -> String {
     let mut schema = sidecar_guard::settings::json_schema();
@@ -36,6 +38,24 @@ pub fn rules_table() -> String {
         ));
     }
     out
+}
+
+/// The README's list of catalogued products, from the catalogue itself.
+pub fn products_list() -> String {
+    let products: Vec<String> = sidecar_guard::catalogued_products()
+        .map(|(id, name)| {
+            if id == name {
+                format!("`{id}`")
+            } else {
+                format!("`{id}` ({name})")
+            }
+        })
+        .collect();
+    format!(
+        "The built-in catalogue ([`src/sidecars/catalogue.rs`](src/sidecars/catalogue.rs)) knows {} products: {}.\n",
+        products.len(),
+        products.join(", ")
+    )
 }
 
 /// Every rule's documentation, as README sections.

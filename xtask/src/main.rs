@@ -1,24 +1,91 @@
 //! `cargo xtask codegen` writes the generated artefacts; `--check` only compares and
-//! exits 1 on drift.
+//! exits 1 on drift. `cargo xtask new-rule ID` and `cargo xtask new-product ID` scaffold
+//! a rule or a catalogue entry (see `xtask::scaffold`).
 
 use std::path::Path;
-use std::process::ExitCode;
+use std::process::{Command, ExitCode};
+use xtask::scaffold;
 use xtask::{
-    artifacthub_package, cluster_policies, metadata, replace_section, rules_reference, rules_table,
-    section, settings_reference, settings_schema_text, to_yaml, typescript_declarations,
+    artifacthub_package, cluster_policies, metadata, products_list, replace_section,
+    rules_reference, rules_table, section, settings_reference, settings_schema_text, to_yaml,
+    typescript_declarations,
 };
+
+const USAGE: &str =
+    "usage: cargo xtask codegen [--check] | cargo xtask new-rule ID | cargo xtask new-product ID";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) != Some("codegen") {
-        eprintln!("usage: cargo xtask codegen [--check]");
-        return ExitCode::from(2);
-    }
-    let check = args.iter().any(|a| a == "--check");
     let Some(root) = Path::new(env!("CARGO_MANIFEST_DIR")).parent() else {
         eprintln!("xtask must sit in the repository");
         return ExitCode::FAILURE;
     };
+    match (
+        args.first().map(String::as_str),
+        args.get(1).map(String::as_str),
+    ) {
+        (Some("codegen"), _) => codegen(root, args.iter().any(|a| a == "--check")),
+        (Some("new-rule"), Some(id)) => new_rule(root, id),
+        (Some("new-product"), Some(id)) => new_product(root, id),
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn write_edits(root: &Path, edits: Result<Vec<scaffold::Edit>, String>) -> bool {
+    match edits.and_then(|edits| {
+        scaffold::apply(root, &edits)?;
+        Ok(edits)
+    }) {
+        Ok(edits) => {
+            for edit in edits {
+                println!("wrote {}", edit.path.display());
+            }
+            true
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            false
+        }
+    }
+}
+
+fn new_rule(root: &Path, id: &str) -> ExitCode {
+    if !write_edits(root, scaffold::new_rule(root, id)) {
+        return ExitCode::FAILURE;
+    }
+    // This binary was built without the new rule: codegen runs in a fresh build.
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(root)
+        .args(["run", "--quiet", "--package", "xtask", "--", "codegen"])
+        .status();
+    if !status.is_ok_and(|s| s.success()) {
+        eprintln!("`cargo xtask codegen` failed: fix the rule file, then run it again");
+        return ExitCode::FAILURE;
+    }
+    println!(
+        "next: fill in src/rules/{}.rs and tests/fixtures/{id}/, name the rule in README's \
+         policy-usage prose, then follow README's \"Adding a rule\" from step 4",
+        scaffold::snake(id)
+    );
+    ExitCode::SUCCESS
+}
+
+fn new_product(root: &Path, id: &str) -> ExitCode {
+    if !write_edits(root, scaffold::new_product(root, id)) {
+        return ExitCode::FAILURE;
+    }
+    println!(
+        "next: fill in the TODOs of {id} in src/sidecars/catalogue.rs, then follow README's \
+         \"Adding a sidecar product\" from step 2"
+    );
+    ExitCode::SUCCESS
+}
+
+/// Writes (or with `check`, compares) every generated artefact.
+fn codegen(root: &Path, check: bool) -> ExitCode {
     let mut stale = Vec::new();
     let mut update = |relative: &str, generate: &dyn Fn(&str) -> Option<String>| {
         let path = root.join(relative);
@@ -60,6 +127,7 @@ fn main() -> ExitCode {
     update("README.md", &|text| {
         let text = replace_section(text, "rules-table", &rules_table())?;
         let text = replace_section(&text, "settings-reference", &settings_reference())?;
+        let text = replace_section(&text, "products", &products_list())?;
         replace_section(&text, "rules-reference", &rules_reference())
     });
     if stale.is_empty() {
