@@ -226,7 +226,9 @@ impl ContainerRef<'_> {
 
     /// Its whole process is waiting (`sleep infinity`): nothing to probe.
     pub fn is_pause(&self) -> bool {
-        self.process.is_pause() || self.repository.rsplit('/').next() == Some("pause")
+        // The pause image, also under its per-architecture names (`pause-amd64`).
+        let image = self.repository.rsplit('/').next().unwrap_or_default();
+        self.process.is_pause() || image == "pause" || image.starts_with("pause-")
     }
 }
 
