@@ -21,7 +21,7 @@ test("text input: one report per object, findings with the CLI's fields and line
   assert.equal(report.allowed, false);
   assert.equal(report.document, 0);
   const finding = report.findings[0];
-  assert.deepEqual(Object.keys(finding).sort(), ["container", "help", "line", "message", "path", "role", "rule", "severity"]);
+  assert.deepEqual(Object.keys(finding).sort(), ["container", "help", "line", "message", "path", "role", "roleReason", "rule", "severity"]);
   assert.equal(finding.container, "app");
   assert.equal(finding.role, "app");
   assert.equal(finding.line, 6);

@@ -211,7 +211,7 @@ fn realistic_requests() {
         "{message}"
     );
     assert!(
-        message.contains("[container-probes] container \"app\" has no livenessProbe"),
+        message.contains("[container-probes] container \"app\" has no readinessProbe"),
         "{message}"
     );
     // statsd-exporter is in the catalogue: its listeners are known, and a port merely

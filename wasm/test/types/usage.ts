@@ -6,7 +6,7 @@ const settings: Settings = {
   allowIgnoreAnnotation: false,
   rules: {
     "container-resources": { limits: ["memory"], maxLimits: { memory: "1Gi" }, sidecarShare: 0.5 },
-    "container-probes": { required: ["liveness"], satisfiedBy: "any", bounds: { liveness: { periodSeconds: { min: 5 } } } },
+    "container-probes": { app: { required: ["readiness"], advised: ["liveness"] }, "native-sidecar": { advised: ["startup"] }, satisfiedBy: "any", bounds: { liveness: { periodSeconds: { min: 5 } } } },
     "localhost-admin-ports": { adminPorts: [{ image: "corp/gw", port: 9000, name: "gateway admin" }] },
     "shared-process-namespace": { severity: "off" },
   },
@@ -16,6 +16,7 @@ const reports: Report[] = validate("kind: Pod", settings);
 const first: Finding | undefined = reports[0]?.findings[0];
 const severity: "deny" | "warn" | undefined = first?.severity;
 const container: string | null | undefined = first?.container;
+const roleReason: string | undefined = first?.roleReason;
 const ids: RuleId[] = rules().map((r) => r.id);
 const pointers: string[] = validateSettings(settings).map((e) => e.pointer);
 validate({ apiVersion: "v1", kind: "Pod" });
@@ -25,6 +26,8 @@ validate("kind: Pod", "rules: {}");
 const wrongSeverity: Settings = { rules: { "port-conflicts": { severity: "loud" } } };
 // @ts-expect-error: unknown rule ids are not settings keys
 const wrongRule: Settings = { rules: { "no-such-rule": {} } };
+// @ts-expect-error: injected findings are judge | warn | off
+const wrongInjected: Settings = { sidecars: { injected: "loud" } };
 // @ts-expect-error: admin ports need a port
 const missingPort: Settings = { rules: { "localhost-admin-ports": { adminPorts: [{ image: "x", name: "y" }] } } };
 // @ts-expect-error: validate takes text or an object
