@@ -24,6 +24,11 @@ const env = { ...process.env, PWD: process.cwd() };
 // exactly when the native binary would.
 if (process.stdout.isTTY) env.SIDECAR_GUARD_STDOUT_IS_TERMINAL = "1";
 
+// WASI writes to fds 1 and 2 synchronously. Node makes a pipe non-blocking, and a full
+// pipe (a slow reader, a large SARIF report) then fails the write with EAGAIN and cuts the
+// output short: make the writes wait instead.
+for (const stream of [process.stdout, process.stderr]) stream._handle?.setBlocking?.(true);
+
 const wasi = new WASI({
   version: "preview1",
   args: ["sidecar-guard", ...process.argv.slice(2)],

@@ -60,3 +60,19 @@ test("settings, stdin, absolute paths, errors and the other commands", () => {
   assert.equal(same(["explain", "no-such-rule"]).status, 2);
   same(["--version"]);
 });
+
+test("a slow reader still gets the whole output (a full pipe makes the writes wait)", () => {
+  const args = ["check", "--format", "sarif", "tests/fixtures/engine"];
+  const expected = run(native, args).stdout;
+  assert.ok(expected.length > 65536, "the report must be larger than a pipe's buffer");
+  // The reader starts a second late: the pipe fills long before it reads.
+  const script = `"$0" "$@" | (sleep 1; cat)`;
+  const slow = spawnSync("sh", ["-c", script, process.execPath, launcher, ...args], {
+    cwd: repo,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, NO_COLOR: "" },
+  });
+  assert.equal(slow.stdout.length, expected.length);
+  assert.equal(slow.stdout, expected);
+});
