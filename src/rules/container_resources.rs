@@ -449,9 +449,21 @@ fn no_resources(c: &ContainerRef<'_>, requests: &[&str], limits: &[&str]) -> Mes
             plural(requests, "request"),
             plural(limits, "limit")
         ),
-        remedy(c, format!("set resources.requests ({}) to what it needs at steady state and resources.limits ({}) so it cannot starve the others in the pod", requests.join(", "), limits.join(", "))),
+        requests_and_limits_help(c, requests, limits),
     )
     .operator_only(!sized_by_annotations(c))
+}
+
+/// The remedy for missing requests and limits together.
+fn requests_and_limits_help(c: &ContainerRef<'_>, requests: &[&str], limits: &[&str]) -> String {
+    remedy(
+        c,
+        format!(
+            "set resources.requests ({}) to what it needs at steady state and resources.limits ({}) so it cannot starve the others in the pod",
+            requests.join(", "),
+            limits.join(", ")
+        ),
+    )
 }
 
 fn no_requests_nor_limits(c: &ContainerRef<'_>, requests: &[&str], limits: &[&str]) -> Message {
@@ -462,7 +474,7 @@ fn no_requests_nor_limits(c: &ContainerRef<'_>, requests: &[&str], limits: &[&st
             plural(requests, "request"),
             plural(limits, "limit")
         ),
-        remedy(c, format!("set resources.requests ({}) to what it needs at steady state and resources.limits ({}) so it cannot starve the others in the pod", requests.join(", "), limits.join(", "))),
+        requests_and_limits_help(c, requests, limits),
     )
     .at("/resources")
     .operator_only(!sized_by_annotations(c))

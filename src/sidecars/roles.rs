@@ -190,6 +190,8 @@ pub struct ContainerRef<'a> {
     pub container: &'a Container<'a>,
     /// The catalogue's entry for it, when known.
     pub product: Option<&'static Product>,
+    /// `product` was found by a name its own tooling sets, not by the image.
+    pub product_by_fixed_name: bool,
     /// The injector that added it, when the pod's annotations say so.
     pub injected_by: Option<&'static Product>,
     /// What its command does.
@@ -430,17 +432,16 @@ fn decide_containers(
             }
             None => {
                 c.role = Role::Sidecar;
-                c.role_reason =
-                    if product_of_image(&c.repository).is_some() || c.is_injector_placeholder() {
-                        RoleReason::Catalogue {
-                            product: product.name,
-                            repository: c.repository.to_string(),
-                        }
-                    } else {
-                        RoleReason::CatalogueName {
-                            product: product.name,
-                        }
-                    };
+                c.role_reason = if c.product_by_fixed_name {
+                    RoleReason::CatalogueName {
+                        product: product.name,
+                    }
+                } else {
+                    RoleReason::Catalogue {
+                        product: product.name,
+                        repository: c.repository.to_string(),
+                    }
+                };
             }
         }
         *d = Decided::Yes;
@@ -690,18 +691,20 @@ fn reference<'a>(
 ) -> ContainerRef<'a> {
     let image = container.image.as_deref().unwrap_or_default();
     let repository = repository_path(image);
-    let by_image = product_of_image(&repository);
-    let product = by_image.or_else(|| {
-        // `image: auto` is filled in by an injector (Istio's gateway chart, custom
-        // injection templates): the container's name says whose it is.
-        (repository == INJECTED_IMAGE_PLACEHOLDER)
-            .then(|| {
-                PRODUCTS
-                    .iter()
-                    .find(|p| p.injector.is_some() && p.names.contains(&&*container.name))
-            })
-            .flatten()
-            .or_else(|| product_of_fixed_name(&container.name))
+    let mut product_by_fixed_name = false;
+    let product = product_of_image(&repository).or_else(|| {
+        if repository == INJECTED_IMAGE_PLACEHOLDER {
+            // `image: auto` is filled in by an injector (Istio's gateway chart, custom
+            // injection templates): the container's name says whose it is.
+            PRODUCTS
+                .iter()
+                .find(|p| p.injector.is_some() && p.names.contains(&&*container.name))
+                .or_else(|| product_of_fixed_name(&container.name))
+        } else {
+            let by_name = product_of_fixed_name(&container.name);
+            product_by_fixed_name = by_name.is_some();
+            by_name
+        }
     });
     ContainerRef {
         role,
@@ -709,6 +712,7 @@ fn reference<'a>(
         name: &container.name,
         image,
         product,
+        product_by_fixed_name,
         repository,
         pointer,
         position,
