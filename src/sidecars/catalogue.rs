@@ -23,7 +23,8 @@ pub struct Product {
     pub id: &'static str,
     /// What to call the product in a finding's `roleReason`.
     pub name: &'static str,
-    /// Repository paths across the registries and distributions it ships from.
+    /// Repository paths across the registries and distributions it ships from; one that
+    /// starts with a registry host matches only that registry's image.
     pub images: &'static [&'static str],
     /// For a family of products named by one convention: endings of the image's last path
     /// segment (`-exporter`), tried after every product's `images`.
@@ -289,10 +290,12 @@ const fn csi_sidecar(
     id: &'static str,
     name: &'static str,
     images: &'static [&'static str],
+    image_name_suffixes: &'static [&'static str],
     names: &'static [&'static str],
 ) -> Product {
     Product {
         images,
+        image_name_suffixes,
         names,
         listeners: CSI_LISTENERS,
         sources: CSI_SOURCES,
@@ -319,6 +322,7 @@ const CSI_SOURCES: &[&str] = &[
     "https://github.com/kubernetes-csi/external-health-monitor/blob/c7afb1b8a503ac1d62ce8f67373fe17c62d59874/README.md",
     "https://github.com/kubernetes-sigs/aws-ebs-csi-driver/blob/429e202e589798e55c0f8ddcc81b2850b7f000d0/deploy/kubernetes/overlays/stable/ecr/kustomization.yaml (EKS-distro names)",
     "https://github.com/kubernetes-sigs/azuredisk-csi-driver/tree/d983d613b6dd04af5bcc886d309b8de6ea5637b6/charts (mcr.microsoft.com/oss/kubernetes-csi)",
+    "https://github.com/kubernetes-sigs/vsphere-csi-driver/tree/master/manifests/supervisorcluster (VMware's rebuilds: vmware.io/csi-livenessprobe, vmware/kubernetes-csi_external-resizer)",
 ];
 
 const fn entry(id: &'static str, name: &'static str) -> Product {
@@ -557,6 +561,8 @@ pub static PRODUCTS: &[Product] = &[
             image_default_is_app: true,
             flag: None,
         }),
+        // The server chart's name (vault-helm: a `vault` StatefulSet, `app.kubernetes.io/name: vault`).
+        workload_names: &["vault"],
         sources: &[
             "https://github.com/hashicorp/vault-k8s/blob/fbc5b1f0cd4d1c7dd5a8830e32c8ed636d7318d7/agent-inject/agent/container_sidecar.go (vault agent, resources)",
             "https://github.com/hashicorp/vault-k8s/blob/fbc5b1f0cd4d1c7dd5a8830e32c8ed636d7318d7/agent-inject/agent/config.go (cache listener on 127.0.0.1)",
@@ -729,6 +735,9 @@ pub static PRODUCTS: &[Product] = &[
             "fluent/fluent-bit",
             "bitnami/fluent-bit",
             "aws-observability/aws-for-fluent-bit",
+            // Percona's operators' log collector: Fluent Bit in Percona's own image.
+            "percona/fluentbit",
+            "perconalab/fluentbit",
         ],
         names: &["fluent-bit", "fluentbit"],
         // HTTP_Server is Off by default; when on it listens on 0.0.0.0:2020 unless
@@ -750,6 +759,7 @@ pub static PRODUCTS: &[Product] = &[
             "https://docs.fluentbit.io/manual/pipeline/inputs/tail (DB)",
             "https://docs.fluentbit.io/manual/administration/monitoring",
             "https://docs.fluentbit.io/manual/administration/configuring-fluent-bit/classic-mode/configuration-file",
+            "https://github.com/percona/percona-server-mongodb-operator/blob/b15af50030bfc5558813b86b160e87fd304a409c/pkg/psmdb/logcollector/container.go (percona/fluentbit runs fluent-bit)",
         ],
         ..entry("fluent-bit", "Fluent Bit")
     },
@@ -879,7 +889,14 @@ pub static PRODUCTS: &[Product] = &[
         ..entry("jaeger-agent", "Jaeger agent")
     },
     Product {
-        images: &["datadog/agent", "datadoghq/agent"],
+        // Datadog's own registry and Azure's keep the bare `agent` path, too generic to
+        // match without the registry.
+        images: &[
+            "datadog/agent",
+            "datadoghq/agent",
+            "registry.datadoghq.com/agent",
+            "datadoghq.azurecr.io/agent",
+        ],
         names: &["datadog-agent", "agent"],
         // The IPC/command API (cmd_port) listens on localhost with a token.
         listeners: &[
@@ -887,7 +904,10 @@ pub static PRODUCTS: &[Product] = &[
             health("Datadog agent health endpoint", 5555),
         ],
         reads_logs: true,
-        sources: &["https://docs.datadoghq.com/agent/configuration/network/"],
+        sources: &[
+            "https://docs.datadoghq.com/agent/configuration/network/",
+            "https://docs.datadoghq.com/containers/guide/changing_container_registry/",
+        ],
         ..entry("datadog-agent", "Datadog Agent")
     },
     Product {
@@ -1011,22 +1031,28 @@ pub static PRODUCTS: &[Product] = &[
     // every registry that keeps the upstream name (registry.k8s.io/sig-storage,
     // k8s.gcr.io/sig-storage, quay.io/k8scsi, mcr.microsoft.com/oss[/v2]/kubernetes-csi,
     // public.ecr.aws/csi-components, gke.gcr.io, longhornio); EKS-distro renamed them.
+    // Vendors' rebuilds keep the upstream name at the end of their own
+    // (`csi-livenessprobe`, `kubernetes-csi_external-resizer`): the suffixes, each with
+    // the separator before it, so that a driver's own image does not match.
     csi_sidecar(
         "csi-provisioner",
         "CSI external-provisioner",
         &["csi-provisioner", "eks-distro/kubernetes-csi/external-provisioner"],
+        &["-csi-provisioner", "_external-provisioner", "-external-provisioner"],
         &["csi-provisioner"],
     ),
     csi_sidecar(
         "csi-attacher",
         "CSI external-attacher",
         &["csi-attacher", "eks-distro/kubernetes-csi/external-attacher"],
+        &["-csi-attacher", "_external-attacher", "-external-attacher"],
         &["csi-attacher"],
     ),
     csi_sidecar(
         "csi-resizer",
         "CSI external-resizer",
         &["csi-resizer", "eks-distro/kubernetes-csi/external-resizer"],
+        &["-csi-resizer", "_external-resizer", "-external-resizer"],
         &["csi-resizer"],
     ),
     // The sidecar only: snapshot-controller is a cluster-wide app of its own.
@@ -1034,6 +1060,7 @@ pub static PRODUCTS: &[Product] = &[
         "csi-snapshotter",
         "CSI external-snapshotter",
         &["csi-snapshotter", "eks-distro/kubernetes-csi/csi-snapshotter"],
+        &["-csi-snapshotter", "_csi-snapshotter"],
         &["csi-snapshotter"],
     ),
     csi_sidecar(
@@ -1043,6 +1070,7 @@ pub static PRODUCTS: &[Product] = &[
             "csi-external-health-monitor-controller",
             "csi-external-health-monitor-agent",
         ],
+        &["-external-health-monitor-controller", "_external-health-monitor-controller"],
         &[
             "csi-external-health-monitor-controller",
             "csi-external-health-monitor-agent",
@@ -1054,6 +1082,7 @@ pub static PRODUCTS: &[Product] = &[
             "eks-distro/kubernetes-csi/node-driver-registrar",
             "k8scsi/driver-registrar",
         ],
+        image_name_suffixes: &["-node-driver-registrar", "_node-driver-registrar"],
         names: &["node-driver-registrar", "csi-node-driver-registrar", "csi-driver-registrar"],
         // /healthz (the registration socket) only with --http-endpoint or --health-port.
         listeners: &[Listener {
@@ -1078,6 +1107,7 @@ pub static PRODUCTS: &[Product] = &[
     },
     Product {
         images: &["livenessprobe"],
+        image_name_suffixes: &["-livenessprobe", "_livenessprobe"],
         names: &["liveness-probe", "livenessprobe"],
         // Always on, 0.0.0.0:9808: the driver's health, for the driver container's probe.
         listeners: &[Listener {
@@ -1196,6 +1226,68 @@ pub static PRODUCTS: &[Product] = &[
         ],
         helper_only: true,
         ..entry("prometheus-to-sd", "prometheus-to-sd")
+    },
+    // The Amazon CloudWatch agent: a DaemonSet or Deployment of its own (the workload is
+    // then named after it), or a sidecar beside an app for its EMF, StatsD and
+    // Prometheus metrics (AWS's "sidecar" deployment mode). Its receivers take data on
+    // the pod IP by design.
+    Product {
+        images: &["cloudwatch-agent/cloudwatch-agent", "amazon/cloudwatch-agent"],
+        names: &["cloudwatch-agent", "cwagent"],
+        sources: &[
+            "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/ContainerInsights-other-agent-features.html (deployment modes)",
+            "https://github.com/aws-samples/amazon-cloudwatch-container-insights/tree/dfd961175e8215ca20f3c1bdec9e4ee8df60d676/k8s-deployment-manifest-templates/deployment-mode",
+        ],
+        ..entry("cloudwatch-agent", "Amazon CloudWatch agent")
+    },
+    // falcoctl beside Falco: `artifact install` fetches rules and plugins once (an init
+    // container); `artifact follow` keeps them up to date for as long as Falco runs.
+    Product {
+        images: &["falcosecurity/falcoctl"],
+        names: &["falcoctl-artifact-follow", "falcoctl-artifact-install"],
+        fixed_names: &["falcoctl-artifact-follow", "falcoctl-artifact-install"],
+        sources: &[
+            "https://github.com/falcosecurity/falcoctl/blob/main/README.md (artifact install, artifact follow)",
+            "https://falco.org/blog/falcoctl-install-manage-rules-plugins/",
+            "https://github.com/falcosecurity/deploy-kubernetes/tree/main/kubernetes/falco/templates (the chart's falcoctl containers)",
+        ],
+        helper_only: true,
+        ..entry("falcoctl", "falcoctl")
+    },
+    // Google Cloud's Extensible Service Proxy (ESPv2, and ESP before it), in front of the
+    // app it authenticates (`--backend=grpc://127.0.0.1:8000`). Its Envoy admin is off
+    // unless --status_port (--admin_port) is given; not a listener here, because ESP v1
+    // shares the image name and its --status_port is nginx's status page instead.
+    Product {
+        images: &[
+            "endpoints-release/endpoints-runtime",
+            "endpoints-release/endpoints-runtime-serverless",
+        ],
+        names: &["esp", "espv2", "esp-v2"],
+        sources: &[
+            "https://github.com/GoogleCloudPlatform/esp-v2/blob/3dcedb6f88f7300d015bae0b0515b56a06e6be77/docker/generic/start_proxy.py (--backend, --status_port off by default)",
+            "https://github.com/GoogleCloudPlatform/esp-v2/blob/3dcedb6f88f7300d015bae0b0515b56a06e6be77/src/go/options/common.go (admin address 0.0.0.0)",
+        ],
+        helper_only: true,
+        ..entry("esp", "Extensible Service Proxy")
+    },
+    // Datadog's FIPS proxy: the agent's containers send through it on 127.0.0.1
+    // (DD_FIPS_LOCAL_ADDRESS, ports 9803-9818); Datadog's docs call it a sidecar. Its
+    // ports carry the agent's outbound traffic, not an admin interface.
+    Product {
+        images: &[
+            "datadog/fips-proxy",
+            "datadoghq/fips-proxy",
+            "registry.datadoghq.com/fips-proxy",
+            "datadoghq.azurecr.io/fips-proxy",
+        ],
+        names: &["fips-proxy"],
+        sources: &[
+            "https://docs.datadoghq.com/agent/configuration/fips-proxy/",
+            "https://github.com/DataDog/datadog-operator/blob/55db53165d173041aaf6d902fd3776d0b33bf811/internal/controller/datadogagent/global/fips.go (the operator adds the fips-proxy container)",
+        ],
+        helper_only: true,
+        ..entry("datadog-fips-proxy", "Datadog FIPS proxy")
     },
     Product {
         images: &["maxmind/geoipupdate", "maxmindinc/geoipupdate"],
@@ -1320,11 +1412,26 @@ pub fn product_of_fixed_name(name: &str) -> Option<&'static Product> {
     PRODUCTS.iter().find(|p| p.fixed_names.contains(&name))
 }
 
-/// The catalogue entry whose images include this repository path.
-pub fn product_of_image(repository: &str) -> Option<&'static Product> {
+/// The catalogue entry whose images include this image reference's repository path.
+/// An entry that starts with a registry host (`registry.datadoghq.com/agent`) names a
+/// vendor's own registry, whose bare path (`agent`) is too generic to match on its own:
+/// it matches only that registry's image.
+pub fn product_of_image(image: &str) -> Option<&'static Product> {
+    let repository = repository_path(image);
+    let registry = image_registry(image);
+    let repository = &*repository;
     PRODUCTS
         .iter()
-        .find(|p| p.images.iter().any(|entry| path_matches(repository, entry)))
+        .find(|p| {
+            p.images
+                .iter()
+                .any(|entry| match registry_qualified(entry) {
+                    Some((host, path)) => {
+                        registry.is_some_and(|r| r.eq_ignore_ascii_case(host)) && repository == path
+                    }
+                    None => path_matches(repository, entry),
+                })
+        })
         .or_else(|| {
             let last = repository.rsplit('/').next().unwrap_or(repository);
             PRODUCTS.iter().find(|p| {
@@ -1378,9 +1485,7 @@ pub fn repository_path(image: &str) -> Cow<'_, str> {
     };
     let mut path = without_tag;
     if let Some((first, rest)) = path.split_once('/') {
-        let is_registry =
-            first.contains('.') || first.contains(':') || first.eq_ignore_ascii_case("localhost");
-        if is_registry {
+        if looks_like_registry(first) {
             path = rest;
         }
     }
@@ -1392,6 +1497,24 @@ pub fn repository_path(image: &str) -> Cow<'_, str> {
     } else {
         Cow::Borrowed(path.strip_prefix("library/").unwrap_or(path))
     }
+}
+
+/// The registry host an image reference starts with, if any (`quay.io/x` → `quay.io`).
+fn image_registry(image: &str) -> Option<&str> {
+    let (first, _) = image.trim().split_once('/')?;
+    looks_like_registry(first).then_some(first)
+}
+
+/// A catalogue image entry that starts with a registry host: (host, path).
+fn registry_qualified(entry: &str) -> Option<(&str, &str)> {
+    entry
+        .split_once('/')
+        .filter(|(first, _)| looks_like_registry(first))
+}
+
+/// How the container runtime tells a registry host from a repository's first segment.
+fn looks_like_registry(segment: &str) -> bool {
+    segment.contains('.') || segment.contains(':') || segment.eq_ignore_ascii_case("localhost")
 }
 
 /// Whether a repository path is `entry` or ends with `/entry`.
@@ -1433,6 +1556,24 @@ mod tests {
         assert!(known("mirror/envoyproxy/envoy"));
         assert!(!known("myenvoyproxy/envoy"));
         assert!(!known("envoyproxy/envoy-custom"));
+    }
+
+    /// A vendor registry's bare path and a family's name inside a driver's own image
+    /// name no product.
+    #[test]
+    fn registry_qualified_and_family_entries_stay_narrow() {
+        let id = |image| product_of_image(image).map(|p| p.id);
+        assert_eq!(id("agent:1.0"), None);
+        assert_eq!(id("quay.io/acme/agent:1.0"), None);
+        assert_eq!(id("ghcr.io/agent:1.0"), None);
+        assert_eq!(id("datadoghq.azurecr.io/agent:7"), Some("datadog-agent"));
+        assert_eq!(id("registry.datadoghq.com/cluster-agent:7"), None);
+        assert_eq!(
+            id("registry.k8s.io/sig-storage/livenessprobe:v2.14.0"),
+            Some("csi-livenessprobe")
+        );
+        assert_eq!(id("acme/csi-driver-resizer:v1"), None);
+        assert_eq!(id("acme/livenessprobe-checker:v1"), None);
     }
 
     /// Each product is found under every registry and distribution it ships from.
@@ -1525,9 +1666,20 @@ mod tests {
             ("quay.io/cephcsi/cephcsi:v3.12.0", "ceph-csi"),
             ("buoyantio/linkerd:1.7.5", "linkerd1"),
             ("quay.io/prometheus/mysqld_exporter:v0.16.0", "prometheus-exporter"),
+            ("registry.datadoghq.com/agent:7.60.0", "datadog-agent"),
+            ("localhost:5000/vmware.io/csi-livenessprobe:v2.6.0_vmware.1", "csi-livenessprobe"),
+            (
+                "localhost:5000/vmware/kubernetes-csi_external-resizer/kubernetes-csi_external-resizer:v1.4.0",
+                "csi-resizer",
+            ),
+            ("percona/fluentbit:4.0.1-2", "fluent-bit"),
+            ("registry.datadoghq.com/fips-proxy:1.1.29", "datadog-fips-proxy"),
+            ("public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300066.1b1374", "cloudwatch-agent"),
+            ("docker.io/falcosecurity/falcoctl:0.13.0", "falcoctl"),
+            ("gcr.io/endpoints-release/endpoints-runtime:2", "esp"),
         ];
         for (image, id) in cases {
-            let found = product_of_image(&repository_path(image)).map(|p| p.id);
+            let found = product_of_image(image).map(|p| p.id);
             assert_eq!(found, Some(id), "{image}");
         }
         // Every product is reached by at least one of the cases above.

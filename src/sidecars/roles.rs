@@ -9,7 +9,8 @@
 //! 4. **the workload is the product**: the workload's name or its `app` /
 //!    `app.kubernetes.io/name` label is a catalogued product (`envoy`, `alloy`, `vault`),
 //!    or an injector's app template is asked for (Istio's gateway): that product's
-//!    container is the app, and the pod's other undecided containers are its helpers;
+//!    container is the app, and the pod's other undecided containers are its helpers (a
+//!    mesh's name, `istio`, names its control plane, not its proxy);
 //! 5. its image is in the catalogue, or its name is one the product's own injector,
 //!    operator or chart sets (`fixed_names`): a sidecar, unless the product runs in a
 //!    mode that makes it the app (`vault server`, `cephcsi --type=rbd`);
@@ -531,14 +532,16 @@ fn workload_product(
     None
 }
 
-/// Whether a workload name or label names the product. Never a helper-only product, and
-/// an injected product's container names (`linkerd-proxy`, `istio-proxy`) name its
-/// sidecar, not a workload that runs it.
+/// Whether a workload name or label names the product. Never a helper-only product. An
+/// injected product's id is the mesh's name (`istio`, `linkerd`, `kuma`): a workload so
+/// named is the mesh's control plane, not its proxy; and its container names
+/// (`linkerd-proxy`, `istio-proxy`) name its sidecar, not a workload that runs it. For
+/// those only the names the product's own charts give its workload (`workload_names`)
+/// count.
 fn names_product(product: &Product, name: &str) -> bool {
-    let container_names_count = product.injector.is_none();
+    let own_names_count = product.injector.is_none();
     !product.helper_only
-        && (product.id == name
-            || (container_names_count && product.names.contains(&name))
+        && ((own_names_count && (product.id == name || product.names.contains(&name)))
             || product.workload_names.contains(&name))
 }
 
@@ -692,7 +695,7 @@ fn reference<'a>(
     let image = container.image.as_deref().unwrap_or_default();
     let repository = repository_path(image);
     let mut product_by_fixed_name = false;
-    let product = product_of_image(&repository).or_else(|| {
+    let product = product_of_image(image).or_else(|| {
         if repository == INJECTED_IMAGE_PLACEHOLDER {
             // `image: auto` is filled in by an injector (Istio's gateway chart, custom
             // injection templates): the container's name says whose it is.
