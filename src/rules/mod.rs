@@ -257,6 +257,9 @@ pub struct Message {
     /// On an injected container: only the mesh's operator can change this (no per-pod
     /// knob), so it is advice whatever its severity elsewhere.
     pub operator_only: bool,
+    /// Advice whatever the rule's severity override says (config a reader cannot parse
+    /// is never a denial).
+    pub advice_only: bool,
 }
 
 impl Message {
@@ -267,6 +270,7 @@ impl Message {
             help: help.into(),
             at: String::new(),
             operator_only: false,
+            advice_only: false,
         }
     }
 
@@ -296,6 +300,14 @@ impl Message {
     pub fn operator_only(self, only: bool) -> Message {
         Message {
             operator_only: only,
+            ..self
+        }
+    }
+
+    /// Never more than a warning, whatever the settings (`advice_only`).
+    pub fn advice_only(self) -> Message {
+        Message {
+            advice_only: true,
             ..self
         }
     }
@@ -353,7 +365,7 @@ impl<'e> Findings<'e> {
             _ => message.severity,
         };
         let mut severity = self.severity(default);
-        if injected && self.injected == InjectedFindings::Warn {
+        if (injected && self.injected == InjectedFindings::Warn) || message.advice_only {
             severity = severity.min(Severity::Warn);
         }
         self.items.push(Finding {

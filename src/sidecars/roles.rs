@@ -417,9 +417,13 @@ fn decide_containers(
             }
         }
     }
-    // Step 5: the catalogue, in the product's mode.
+    // Step 5: the catalogue, in the product's mode. A general-purpose server (nginx) is
+    // known for its config only: its image says nothing about its role.
     for (c, d) in containers.iter_mut().zip(decided.iter_mut()) {
-        let Some(product) = c.product.filter(|_| *d == Decided::No) else {
+        let Some(product) = c
+            .product
+            .filter(|p| *d == Decided::No && !p.general_purpose)
+        else {
             continue;
         };
         match app_mode(product, &c.process) {
@@ -537,6 +541,7 @@ fn workload_product(
 fn names_product(product: &Product, name: &str) -> bool {
     let container_names_count = product.injector.is_none();
     !product.helper_only
+        && !product.general_purpose
         && (product.id == name
             || (container_names_count && product.names.contains(&name))
             || product.workload_names.contains(&name))
