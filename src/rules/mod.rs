@@ -137,6 +137,7 @@ macro_rules! registry {
 
 // Declared outside `registry!` so that rustfmt and `cargo fmt --check` reach the files.
 mod args;
+pub mod auth_proxy_bypass;
 pub mod container_probes;
 pub mod container_resources;
 pub mod localhost_admin_ports;
@@ -154,6 +155,7 @@ registry! {
     native_sidecars::NativeSidecars => native_sidecars: "native-sidecars",
     port_conflicts::PortConflicts => port_conflicts: "port-conflicts",
     shared_process_namespace::SharedProcessNamespace => shared_process_namespace: "shared-process-namespace",
+    auth_proxy_bypass::AuthProxyBypass => auth_proxy_bypass: "auth-proxy-bypass",
 }
 
 /// Every rule id, in registry order.
