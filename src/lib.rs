@@ -18,6 +18,7 @@
 )]
 
 pub mod admission;
+pub(crate) mod config;
 pub(crate) mod glob;
 pub mod input;
 pub mod model;

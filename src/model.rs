@@ -273,7 +273,22 @@ pub struct Volume<'a> {
     pub secret: Option<Present>,
     #[serde(rename = "downwardAPI")]
     pub downward_api: Option<Present>,
-    pub projected: Option<Present>,
+    #[serde(borrow)]
+    pub projected: Option<ProjectedVolumeSource<'a>>,
+}
+
+/// A projected volume: only its ConfigMap sources are read (sidecars' configs).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct ProjectedVolumeSource<'a> {
+    #[serde(borrow, default, deserialize_with = "entries")]
+    pub sources: Option<Vec<VolumeProjection<'a>>>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VolumeProjection<'a> {
+    #[serde(borrow)]
+    pub config_map: Option<ConfigMapVolumeSource<'a>>,
 }
 
 /// A ConfigMap volume: which ConfigMap, and which keys land at which paths.

@@ -217,6 +217,11 @@ fn lower_layers_do_not_reach_up() {
             "sidecars",
             ["input", "rules", "settings", "pipeline"].as_slice(),
         ),
+        // The config readers know syntax and defaults, never rules or verdicts.
+        (
+            "config",
+            ["rules", "settings", "pipeline", "admission"].as_slice(),
+        ),
         ("rules", ["settings", "pipeline", "admission"].as_slice()),
         (
             "report",

@@ -456,6 +456,70 @@ fn config_maps_of_other_files_are_context() {
     assert_eq!(alone.status.code(), Some(0), "{}", stdout(&alone));
 }
 
+/// The seed's logging and ambassador patterns with their ConfigMaps in files of their
+/// own: a folder run gives the verdicts that one stream of the same documents gives.
+#[test]
+fn config_maps_in_a_folder_give_the_verdicts_of_one_stream() {
+    let dir = temp_dir("config-folder");
+    let mut stream = Vec::new();
+    for fixture in [
+        "readonly-log-mounts/fires-state-in-read-only-mount",
+        "auth-proxy-bypass/fires-ambassador-nginx",
+    ] {
+        let text =
+            std::fs::read_to_string(repo_root().join(format!("tests/fixtures/{fixture}.yaml")))
+                .expect("fixture");
+        let (maps, workloads): (Vec<&str>, Vec<&str>) = text
+            .split("\n---\n")
+            .partition(|d| d.contains("kind: ConfigMap"));
+        let name = fixture.replace('/', "-");
+        std::fs::write(
+            dir.join(format!("{name}-config.yaml")),
+            maps.join("\n---\n"),
+        )
+        .expect("write");
+        std::fs::write(
+            dir.join(format!("{name}-workloads.yaml")),
+            workloads.join("\n---\n"),
+        )
+        .expect("write");
+        stream.push(text);
+    }
+    let findings = |output: &std::process::Output| -> Vec<(String, String, String)> {
+        let json: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        let mut all: Vec<(String, String, String)> = json["results"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|r| r["findings"].as_array().cloned().unwrap_or_default())
+            .filter(|f| f["rule"] == "readonly-log-mounts" || f["rule"] == "auth-proxy-bypass")
+            .map(|f| {
+                let text = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+                (text("container"), text("severity"), text("message"))
+            })
+            .collect();
+        all.sort();
+        all
+    };
+    let folder = run_cli(&["check", "--format", "json", &dir.to_string_lossy()], None);
+    let joined = stream.join("\n---\n");
+    let one = run_cli(&["check", "--format", "json", "-"], Some(joined.as_bytes()));
+    assert_eq!(folder.status.code(), Some(1), "{}", stdout(&folder));
+    let seen = findings(&folder);
+    assert_eq!(seen, findings(&one));
+    let has = |container: &str, severity: &str, text: &str| {
+        seen.iter()
+            .any(|(c, s, m)| c == container && s == severity && m.contains(text))
+    };
+    assert!(has(
+        "log-shipper",
+        "deny",
+        "keeps its state /var/log/app/app.log.pos"
+    ));
+    assert!(has("promtail", "deny", "/var/log/positions.yaml"));
+    assert!(has("app", "warn", "sits behind auth proxy \"ambassador\""));
+}
+
 /// Text output: `--quiet`, kinds without a pod template in one line, `generateName`,
 /// duplicate keys at the duplicate naming the first, singular and plural.
 #[test]

@@ -2,7 +2,7 @@
 // settings types: edit those, not this file.
 
 /** A rule id. */
-export type RuleId = "container-resources" | "container-probes" | "readonly-log-mounts" | "localhost-admin-ports" | "native-sidecars" | "port-conflicts" | "shared-process-namespace";
+export type RuleId = "container-resources" | "container-probes" | "readonly-log-mounts" | "localhost-admin-ports" | "native-sidecars" | "port-conflicts" | "shared-process-namespace" | "auth-proxy-bypass";
 /** Findings about the exemption annotation itself use this id. */
 export type FindingRule = RuleId | "ignore-annotation";
 /** One problem found in one object. */
@@ -130,6 +130,14 @@ export interface AdminPortSettings {
   severity?: SeverityOverride | null;
 }
 
+/** Settings of `auth-proxy-bypass`. */
+export interface AuthProxySettings {
+  /** Authenticating proxies added to the built-in catalogue: `{image, upstreamFlags, upstreamEnv}`, `image` a glob on the repository path. */
+  proxies?: ProxySetting[];
+  /** deny | warn | off; unset keeps each finding's default severity. */
+  severity?: SeverityOverride | null;
+}
+
 /** Lowest and highest value allowed for one probe field. */
 export interface Bound {
   max?: number | null;
@@ -206,6 +214,16 @@ export interface ProbeSettings {
   sidecar?: RoleProbes;
 }
 
+/** An authenticating proxy added to the built-in catalogue. */
+export interface ProxySetting {
+  /** Glob on the image repository path (registry, tag and digest stripped). */
+  image: Glob;
+  /** Environment variables whose value is the upstream URL. */
+  upstreamEnv?: string[];
+  /** Flags whose value is the upstream URL. */
+  upstreamFlags?: string[];
+}
+
 /** A Kubernetes quantity like "500m", "128Mi" or 2. */
 export type Quantity = string | number;
 
@@ -247,6 +265,7 @@ export interface RoleProbes {
 
 /** Settings of each rule, keyed by rule id. */
 export interface RulesSettings {
+  "auth-proxy-bypass"?: AuthProxySettings;
   "container-probes"?: ProbeSettings;
   "container-resources"?: ResourceSettings;
   "localhost-admin-ports"?: AdminPortSettings;

@@ -2,7 +2,8 @@
 //! can see a sidecar's own config (an Envoy bootstrap's admin address). A ConfigMap that
 //! is not in the input is unknown, never a finding (docs/contract.md, "Inputs").
 
-use crate::model::{Container, PodSpec};
+use crate::input::yaml::{LineIndex, SyntaxError};
+use crate::model::{ConfigMapVolumeSource, Container, PodSpec};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -19,42 +20,75 @@ struct ConfigMap {
 #[derive(Clone, Debug)]
 pub struct Context {
     config_maps: Vec<ConfigMap>,
-    /// Reads a config file (YAML or JSON) into a value. Set only by the constructors that
-    /// collect ConfigMaps, so that a front end without them (the admission policy) does
-    /// not link the YAML reader.
-    read_config: fn(&str) -> Option<Value>,
+    /// Reads a config file (YAML or JSON) into a tree with its lines. Set only by the
+    /// constructors that collect ConfigMaps, so that a front end without them (the
+    /// admission policy) does not link the YAML reader.
+    read_config: ReadTree,
+}
+
+/// A config file read as YAML (or JSON): its first document, with the line of each node.
+#[derive(Clone, Debug)]
+pub struct Tree {
+    pub value: Value,
+    pub lines: LineIndex,
+}
+
+/// Reads a config file's text into a tree, or says where it is not YAML.
+pub type ReadTree = fn(&str) -> Result<Tree, SyntaxError>;
+
+fn no_reader(_: &str) -> Result<Tree, SyntaxError> {
+    Err(SyntaxError {
+        line: None,
+        column: None,
+        message: "no YAML reader in this build".to_string(),
+    })
 }
 
 impl Default for Context {
     fn default() -> Self {
         Context {
             config_maps: Vec::new(),
-            read_config: |_| None,
+            read_config: no_reader,
         }
     }
 }
 
-/// The first document of a config file, as the YAML 1.1 reader reads manifests.
-fn read_yaml(text: &str) -> Option<Value> {
-    crate::input::yaml::parse_stream(text, crate::input::yaml::Options::default())
+/// The first document of a config file, as the YAML 1.1 reader reads manifests, with
+/// the line of every node. An empty file is an empty mapping (the product's defaults).
+fn read_yaml(text: &str) -> Result<Tree, SyntaxError> {
+    let options = crate::input::yaml::Options { track_lines: true };
+    match crate::input::yaml::parse_stream(text, options)
         .into_iter()
-        .next()?
-        .ok()
-        .map(|d| d.value)
+        .next()
+    {
+        Some(Ok(document)) => Ok(Tree {
+            value: document.value,
+            lines: document.lines,
+        }),
+        Some(Err(error)) => Err(error),
+        None => Ok(Tree {
+            value: Value::Object(serde_json::Map::new()),
+            lines: LineIndex::default(),
+        }),
+    }
 }
 
 /// A config file a container reads, found in a ConfigMap of the input.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct ConfigFile<'c> {
     pub config_map: &'c str,
     pub key: &'c str,
     pub text: &'c str,
-    read: fn(&str) -> Option<Value>,
+    /// Where the container sees it.
+    pub path: String,
+    /// Index of the container's `volumeMounts` entry that provides it.
+    pub mount: usize,
+    read: ReadTree,
 }
 
 impl ConfigFile<'_> {
     /// The file read as YAML or JSON (Envoy bootstraps, Collector configs).
-    pub fn parsed(&self) -> Option<Value> {
+    pub fn tree(&self) -> Result<Tree, SyntaxError> {
         (self.read)(self.text)
     }
 }
@@ -174,50 +208,106 @@ impl Context {
         container: &Container,
         path: &str,
     ) -> Option<ConfigFile<'c>> {
+        self.files(origin, spec, namespace, container)
+            .into_iter()
+            .find(|f| f.path == path)
+    }
+
+    /// Every file that ConfigMaps of the input put into `container`'s file system, as the
+    /// kubelet lays them out: a `configMap` or `projected` volume's keys (or its `items`,
+    /// each at its `path`) under the mount path, a `subPath` mount holding only that file
+    /// or directory of the volume, and a deeper mount hiding what a shallower one puts
+    /// at the same path.
+    pub fn files<'c>(
+        &'c self,
+        origin: usize,
+        spec: &PodSpec,
+        namespace: Option<&str>,
+        container: &Container,
+    ) -> Vec<ConfigFile<'c>> {
+        let mut out: Vec<(usize, ConfigFile<'c>)> = Vec::new();
         if self.config_maps.is_empty() {
-            return None;
+            return Vec::new();
         }
-        // The mount that holds the path: the deepest mount path above it.
-        let mount = container
-            .volume_mounts
-            .iter()
-            .flatten()
-            .filter(|m| {
-                let dir = m.mount_path.trim_end_matches('/');
-                path == dir || path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
-            })
-            .max_by_key(|m| m.mount_path.len())?;
-        let source = spec
-            .volumes
-            .iter()
-            .flatten()
-            .find(|v| v.name.as_str() == mount.name.as_str())?
-            .config_map
-            .as_ref()?;
-        let config_map = self.config_map(origin, namespace, source.name.as_deref()?)?;
-        let relative = path
-            .strip_prefix(mount.mount_path.trim_end_matches('/'))
-            .unwrap_or_default()
-            .trim_start_matches('/');
-        let file_in_volume = match mount.sub_path.as_deref() {
-            Some(sub) if relative.is_empty() => sub.to_string(),
-            Some(sub) => format!("{}/{relative}", sub.trim_end_matches('/')),
-            None => relative.to_string(),
-        };
-        let key = match &source.items {
-            Some(items) => items
+        for (index, mount) in container.volume_mounts.iter().flatten().enumerate() {
+            let Some(volume) = spec
+                .volumes
                 .iter()
-                .find(|i| i.path.as_str() == file_in_volume)
-                .map(|i| i.key.as_str())?,
-            None => file_in_volume.as_str(),
-        };
-        let (key, text) = config_map.data.get_key_value(key)?;
-        Some(ConfigFile {
-            config_map: &config_map.name,
-            key,
-            text,
-            read: self.read_config,
-        })
+                .flatten()
+                .find(|v| v.name.as_str() == mount.name.as_str())
+            else {
+                continue;
+            };
+            let projected = volume
+                .projected
+                .iter()
+                .flat_map(|p| p.sources.iter().flatten())
+                .filter_map(|s| s.config_map.as_ref());
+            let mount_path = mount.mount_path.trim_end_matches('/');
+            let sub_path = mount
+                .sub_path
+                .as_deref()
+                .map(|s| s.trim_matches('/'))
+                .filter(|s| !s.is_empty());
+            for source in volume.config_map.iter().chain(projected) {
+                let Some(config_map) = source
+                    .name
+                    .as_deref()
+                    .and_then(|name| self.config_map(origin, namespace, name))
+                else {
+                    continue;
+                };
+                for (in_volume, key, text) in entries(config_map, source) {
+                    let path = match sub_path {
+                        Some(sub) if in_volume == sub => mount_path.to_string(),
+                        Some(sub) => match in_volume.strip_prefix(sub) {
+                            Some(rest) if rest.starts_with('/') => format!("{mount_path}{rest}"),
+                            _ => continue,
+                        },
+                        None => format!("{mount_path}/{in_volume}"),
+                    };
+                    let file = ConfigFile {
+                        config_map: &config_map.name,
+                        key,
+                        text,
+                        path,
+                        mount: index,
+                        read: self.read_config,
+                    };
+                    out.push((mount_path.len(), file));
+                }
+            }
+        }
+        // A deeper mount hides the same path of a shallower one.
+        out.sort_by(|a, b| a.1.path.cmp(&b.1.path).then(b.0.cmp(&a.0)));
+        out.dedup_by(|later, first| later.1.path == first.1.path);
+        out.into_iter().map(|(_, f)| f).collect()
+    }
+}
+
+/// A ConfigMap volume source's files: (path in the volume, key, text). With `items`, only
+/// those keys, each at its path; without, every key under its own name.
+fn entries<'c>(
+    config_map: &'c ConfigMap,
+    source: &ConfigMapVolumeSource,
+) -> Vec<(String, &'c str, &'c str)> {
+    match &source.items {
+        Some(items) => items
+            .iter()
+            .filter_map(|item| {
+                let (key, text) = config_map.data.get_key_value(item.key.as_str())?;
+                Some((
+                    item.path.trim_matches('/').to_string(),
+                    key.as_str(),
+                    text.as_str(),
+                ))
+            })
+            .collect(),
+        None => config_map
+            .data
+            .iter()
+            .map(|(key, text)| (key.clone(), key.as_str(), text.as_str()))
+            .collect(),
     }
 }
 
@@ -293,6 +383,42 @@ mod tests {
         assert!(same
             .file(3, &spec, None, &c, "/etc/envoy/envoy.yaml")
             .is_some());
+    }
+
+    #[test]
+    fn projected_volumes_and_deeper_mounts() {
+        let context = Context::from_documents([
+            &json!({"kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"fluent.conf": "main", "extra.conf": "x"}}),
+            &json!({"kind": "ConfigMap", "metadata": {"name": "b"}, "data": {"fluent.conf": "override"}}),
+        ]);
+        let text = json!({
+            "containers": [{"name": "c", "volumeMounts": [
+                {"name": "p", "mountPath": "/etc/fluent"},
+                {"name": "b", "mountPath": "/etc/fluent/fluent.conf", "subPath": "fluent.conf"},
+            ]}],
+            "volumes": [
+                {"name": "p", "projected": {"sources": [
+                    {"secret": {"name": "s"}},
+                    {"configMap": {"name": "a", "items": [{"key": "fluent.conf", "path": "fluent.conf"}, {"key": "extra.conf", "path": "conf.d/extra.conf"}]}},
+                ]}},
+                {"name": "b", "configMap": {"name": "b"}},
+            ],
+        })
+        .to_string();
+        let (spec, c) = read(&text);
+        let files = context.files(0, &spec, None, &c);
+        let seen: Vec<_> = files
+            .iter()
+            .map(|f| (f.path.as_str(), f.config_map, f.text, f.mount))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("/etc/fluent/conf.d/extra.conf", "a", "x", 0),
+                // The subPath mount hides the projected volume's file at the same path.
+                ("/etc/fluent/fluent.conf", "b", "override", 1),
+            ]
+        );
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! A container's command line as words with their JSON pointers, and flag values read
 //! from it: shared by the rules that read a sidecar's own settings.
 
-use super::Pod;
-use crate::input::context::ConfigFile;
+use super::{Message, Pod};
+use crate::config::{self, Config, Problem};
 use crate::sidecars::roles::ContainerRef;
 
 /// Every word of `command` then `args`, with its pointer suffix (`/args/2`). A word that
@@ -67,11 +67,14 @@ pub(crate) fn flag_values<'w>(
     found
 }
 
-/// The catalogued product's config file this container reads, when a ConfigMap of the
-/// input provides it: the first absolute path given to one of the product's config flags,
-/// else its default path when the manifest leaves the image's own command alone.
-pub(crate) fn product_config<'p>(pod: &'p Pod<'_>, c: &ContainerRef<'_>) -> Option<ConfigFile<'p>> {
-    let spec = c.product?.config_file.as_ref()?;
+/// The catalogued product's config, when its reader finds it among the files the
+/// container's ConfigMaps (of the input) provide: the main file is the first absolute
+/// path given to one of the product's config flags, else its default path when the
+/// manifest leaves the image's own command alone.
+pub(crate) fn product_config(pod: &Pod<'_>, c: &ContainerRef<'_>) -> Option<Config> {
+    let product = c.product?;
+    let reader = product.config_reader?;
+    let spec = product.config_file.as_ref()?;
     let words = words(c, spec.env_args);
     let path = flag_values(&words, spec.flags)
         .into_iter()
@@ -84,6 +87,29 @@ pub(crate) fn product_config<'p>(pod: &'p Pod<'_>, c: &ContainerRef<'_>) -> Opti
                 .then(|| spec.default_path.map(str::to_string))
                 .flatten()
         })?;
-    pod.context
-        .file(pod.origin, pod.spec, pod.namespace, c.container, &path)
+    let files = pod
+        .context
+        .files(pod.origin, pod.spec, pod.namespace, c.container);
+    if files.is_empty() {
+        return None;
+    }
+    config::read(reader, &path, &files)
+}
+
+/// Config the product's reader could not parse: a warning (never a denial) that names
+/// the ConfigMap, key and line, on the mount that provides it.
+pub(crate) fn unreadable_config(c: &ContainerRef<'_>, problem: &Problem, what: &str) -> Message {
+    Message::warn(
+        format!(
+            "{} has config that cannot be read ({})",
+            c.description(),
+            problem.at
+        ),
+        format!(
+            "{}: fix it so that the product reads it too; until then {what} is unknown",
+            problem.message
+        ),
+    )
+    .at(format!("/volumeMounts/{}", problem.at.mount))
+    .advice_only()
 }

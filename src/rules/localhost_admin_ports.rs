@@ -1,13 +1,12 @@
-use super::args::{flag_values, product_config, words};
+use super::args::{flag_values, product_config, unreadable_config, words};
 use super::options::{role_selected, CheckedRole, SeverityOverride};
 use super::{Findings, Message, Pod, Rule, RuleSettings};
+use crate::config::Config;
 use crate::glob::{any_match, Glob};
 use crate::sidecars::catalogue::{tag_major, ConfigKey, DefaultBind, Exposure, Listener};
 use crate::sidecars::roles::ContainerRef;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
-use std::collections::BTreeMap;
 
 declare_rule! {
     /// ## What it does
@@ -28,7 +27,10 @@ declare_rule! {
     /// `args` or `env` (`--addr=:8181`, `--addr :8181`, `-envoy-admin-bind-address=…`);
     /// the sidecar's config file when its ConfigMap is part of the same input (the Envoy
     /// bootstrap's `admin.address`, the OpenTelemetry Collector's enabled `zpages` and
-    /// `pprof` extensions' `endpoint`, Fluent Bit's `HTTP_Listen` when `Hot_Reload` is on);
+    /// `pprof` extensions' `endpoint`, Fluent Bit's `HTTP_Listen` when `Hot_Reload` is on,
+    /// Fluentd's `debug_agent` source and `<system>` `rpc_endpoint`, Vector's `api.address`;
+    /// config that enables none of them turns them off; config its reader cannot parse is
+    /// a `warn` naming the ConfigMap, key and line);
     /// a declared `containerPort` of the interface, which counts as the pod IP when the
     /// product's default bind address is not the loopback; else the product's default
     /// (OPA before 1.0 listens on every interface). An address other than `127.0.0.0/8`,
@@ -169,8 +171,18 @@ impl Rule for LocalhostAdminPorts {
             let mut unplaced: Vec<&Listener> = Vec::new();
             if let Some(product) = c.product {
                 known = true;
+                // The config is read once, and only for a product whose listeners it moves.
+                let config = product
+                    .listeners
+                    .iter()
+                    .any(|l| l.config.is_some())
+                    .then(|| product_config(pod, c))
+                    .flatten();
+                for problem in config.iter().flat_map(|c| &c.problems) {
+                    out.container(c, unreadable_config(c, problem, "where its listeners bind"));
+                }
                 for listener in product.listeners {
-                    if judge_listener(pod, c, s, listener, listener.name, out)
+                    if judge_listener(c, s, config.as_ref(), listener, listener.name, out)
                         == Judged::PortUnknown
                     {
                         unplaced.push(listener);
@@ -196,7 +208,7 @@ impl Rule for LocalhostAdminPorts {
                     how_to_bind: "",
                     enabled_by: &[],
                 };
-                judge_listener(pod, c, s, &listener, &added.name, out);
+                judge_listener(c, s, None, &listener, &added.name, out);
             }
             if !unplaced.is_empty() || (!known && role_selected(&s.roles, c.role)) {
                 name_hints(c, s, &unplaced, out);
@@ -212,6 +224,8 @@ struct Bind {
     suffix: String,
     /// The evidence, for the message.
     evidence: String,
+    /// Where in a config file, for `help` (the message stays short).
+    config_line: Option<String>,
 }
 
 /// What judging a listener came to.
@@ -223,11 +237,12 @@ enum Judged {
     PortUnknown,
 }
 
-/// Judges one listener of a container; `name` is what messages call it.
+/// Judges one listener of a container; `name` is what messages call it. `config`: what
+/// the product's config (a ConfigMap of the input) says, when known.
 fn judge_listener(
-    pod: &Pod<'_>,
     c: &ContainerRef<'_>,
     s: &AdminPortSettings,
+    config: Option<&Config>,
     listener: &Listener,
     name: &str,
     out: &mut Findings,
@@ -236,7 +251,7 @@ fn judge_listener(
     let mut exposure = listener.exposure;
     let mut binds = flag_binds(c, &args, listener);
     if binds.is_empty() {
-        match config_bind(pod, c, listener) {
+        match config_bind(config, listener) {
             ConfigSays::Nothing => {}
             // The config is known: no default, no declared port, is a listener.
             ConfigSays::Off => return Judged::Done,
@@ -303,7 +318,7 @@ fn served_beyond_loopback(
     // An injector writes this container: without a pod annotation that moves the
     // listener, only the mesh's operator can.
     let operator_only = c.injected_by.is_some() && !listener.set_by_pod_annotation;
-    let help = if operator_only {
+    let mut help = if operator_only {
         format!(
             "the injector's configuration binds it: the mesh's operator must bind it to 127.0.0.1 {how}"
         )
@@ -313,6 +328,9 @@ fn served_beyond_loopback(
              removing the port from ports closes nothing"
         )
     };
+    if let Some(line) = &bind.config_line {
+        help.push_str(&format!("; it is set by {line}"));
+    }
     Message::deny(
         format!(
             "{} serves the {name} on {exposure} ({})",
@@ -414,6 +432,7 @@ fn default_bind(
             address: format!("0.0.0.0{port}"),
             suffix: suffix.to_string(),
             evidence: "its default in this release".to_string(),
+            config_line: None,
         });
     }
     if listener.default_bind == DefaultBind::Loopback {
@@ -430,6 +449,7 @@ fn default_bind(
             "declared containerPort {}, no loopback bind",
             declared.container_port
         ),
+        config_line: None,
     })
 }
 
@@ -444,6 +464,7 @@ fn flag_binds(c: &ContainerRef<'_>, args: &[(String, String)], listener: &Listen
                 address,
                 suffix: suffix.to_string(),
                 evidence: written.clone(),
+                config_line: None,
             })
         })
         .collect();
@@ -458,6 +479,7 @@ fn flag_binds(c: &ContainerRef<'_>, args: &[(String, String)], listener: &Listen
                 address: value.to_string(),
                 suffix: format!("/env/{i}/value"),
                 evidence: format!("{}={value}", var.name),
+                config_line: None,
             });
         }
     }
@@ -478,135 +500,44 @@ enum ConfigSays {
     },
 }
 
-fn config_bind(pod: &Pod<'_>, c: &ContainerRef<'_>, listener: &Listener) -> ConfigSays {
-    let (Some(key), Some(file)) = (listener.config, product_config(pod, c)) else {
+fn config_bind(config: Option<&Config>, listener: &Listener) -> ConfigSays {
+    let (Some(key), Some(config)) = (listener.config, config) else {
         return ConfigSays::Nothing;
     };
-    let source = format!("ConfigMap {}/{}", file.config_map, file.key);
-    match key {
-        ConfigKey::EnvoyAdmin => envoy_admin(file.parsed(), source),
-        ConfigKey::FluentBitHttp => {
-            fluent_bit_http(&fluent_bit_service(file.text, || file.parsed()), &source)
-        }
-        ConfigKey::OtelExtension(name) => otel_extension(file.parsed(), name, source),
-    }
-}
-
-/// Envoy's bootstrap `admin.address.socket_address`.
-fn envoy_admin(config: Option<Value>, source: String) -> ConfigSays {
-    let Some(config) = config else {
-        return ConfigSays::Nothing;
+    let found = match key {
+        ConfigKey::EnvoyAdmin => config.listener("admin"),
+        ConfigKey::FluentBitHttp => config.listener("http_server"),
+        // `zpages` or a named instance of it (`zpages/debug`).
+        ConfigKey::OtelExtension(name) => config
+            .listeners
+            .iter()
+            .find(|l| l.id == name || l.id.strip_prefix(name).is_some_and(|r| r.starts_with('/'))),
+        ConfigKey::Reader(id) => config.listener(id),
     };
-    let Some(socket) = config.pointer("/admin/address/socket_address") else {
-        // No admin block, or a pipe: nothing on the network.
-        return ConfigSays::Off;
-    };
-    let address = scalar(socket.get("address")).unwrap_or_default();
-    let port = scalar(socket.get("port_value")).unwrap_or_default();
-    listens(format!("{}:{port}", bracket(&address)), source, None)
-}
-
-/// Fluent Bit's `[SERVICE]` HTTP server: off unless `HTTP_Server` is on.
-fn fluent_bit_http(service: &BTreeMap<String, String>, source: &str) -> ConfigSays {
-    let on = |k: &str| {
-        service
-            .get(k)
-            .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "on" | "true" | "yes"))
-    };
-    if !on("http_server") {
-        return ConfigSays::Off;
-    }
-    let host = service.get("http_listen").map_or("0.0.0.0", String::as_str);
-    let port = service.get("http_port").map_or("2020", String::as_str);
-    let exposure = on("hot_reload").then_some(Exposure::Control);
-    let evidence = format!("Hot_Reload on, {source}");
-    listens(format!("{}:{port}", bracket(host)), evidence, exposure)
-}
-
-/// An OpenTelemetry Collector extension: off unless `service.extensions` enables it.
-fn otel_extension(config: Option<Value>, name: &str, source: String) -> ConfigSays {
-    let Some(config) = config else {
-        return ConfigSays::Nothing;
-    };
-    let enabled = config
-        .pointer("/service/extensions")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .find(|e| *e == name || e.strip_prefix(name).is_some_and(|r| r.starts_with('/')));
-    let Some(enabled) = enabled else {
-        return ConfigSays::Off;
-    };
-    let endpoint = config
-        .get("extensions")
-        .and_then(|e| e.get(enabled))
-        .and_then(|e| e.get("endpoint"))
-        .and_then(|e| scalar(Some(e)));
-    match endpoint {
-        Some(endpoint) => listens(endpoint, source, None),
-        // Without an endpoint it takes its release's default, which the manifest does
-        // not show.
-        None => ConfigSays::Nothing,
-    }
-}
-
-fn listens(address: String, evidence: String, exposure: Option<Exposure>) -> ConfigSays {
-    let bind = Bind {
-        address,
-        suffix: String::new(),
-        evidence,
-    };
-    ConfigSays::Listens { bind, exposure }
-}
-
-fn scalar(value: Option<&Value>) -> Option<String> {
-    match value? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        // YAML 1.1 reads Fluent Bit's `http_server: on` as a boolean.
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-/// `::` → `[::]`, so that `host:port` reads back.
-fn bracket(host: &str) -> String {
-    if host.contains(':') && !host.starts_with('[') {
-        format!("[{host}]")
-    } else {
-        host.to_string()
-    }
-}
-
-/// The `[SERVICE]` section of a classic Fluent Bit config (keys lower-cased), or the
-/// `service:` mapping of a YAML one.
-fn fluent_bit_service(
-    text: &str,
-    parsed: impl FnOnce() -> Option<Value>,
-) -> BTreeMap<String, String> {
-    let mut service = BTreeMap::new();
-    if !text.lines().any(|l| l.trim().starts_with('[')) {
-        if let Some(Value::Object(map)) = parsed().and_then(|v| v.get("service").cloned()) {
-            for (k, v) in map {
-                if let Some(v) = scalar(Some(&v)) {
-                    service.insert(k.to_ascii_lowercase(), v);
-                }
-            }
-        }
-        return service;
-    }
-    let mut in_service = false;
-    for line in text.lines().map(str::trim) {
-        if line.starts_with('[') {
-            in_service = line.eq_ignore_ascii_case("[service]");
-        } else if in_service && !line.starts_with('#') {
-            if let Some((k, v)) = line.split_once(char::is_whitespace) {
-                service.insert(k.to_ascii_lowercase(), v.trim().to_string());
+    match found {
+        // Config that could not be read says nothing; config that was read and opens
+        // no such listener turns it off.
+        None if !config.problems.is_empty() => ConfigSays::Nothing,
+        None => ConfigSays::Off,
+        // Its release's default, which the manifest does not show.
+        Some(l) if l.address.is_none() => ConfigSays::Nothing,
+        Some(l) => {
+            let file = if l.note.is_empty() {
+                l.at.file()
+            } else {
+                format!("{}, {}", l.note, l.at.file())
+            };
+            ConfigSays::Listens {
+                bind: Bind {
+                    address: l.address.clone().unwrap_or_default(),
+                    suffix: format!("/volumeMounts/{}", l.at.mount),
+                    evidence: file,
+                    config_line: Some(format!("{} ({})", l.setting, l.at)),
+                },
+                exposure: l.exposure,
             }
         }
     }
-    service
 }
 
 /// Declared ports of an unknown product whose names suggest an admin interface.
@@ -713,23 +644,5 @@ mod tests {
         assert!(matches!(host_of("http://127.0.0.1:8181"), Host::Loopback));
         assert!(matches!(host_of("unix:///tmp/opa.sock"), Host::Unix));
         assert!(matches!(host_of("10.0.0.5:8181"), Host::Other(_)));
-    }
-
-    #[test]
-    fn fluent_bit_service_sections() {
-        let classic = "[SERVICE]\n    Flush 1\n    HTTP_Server  On\n    HTTP_Listen 0.0.0.0\n[INPUT]\n    Name tail\n";
-        let s = fluent_bit_service(classic, || None);
-        assert_eq!(s.get("http_server").map(String::as_str), Some("On"));
-        assert_eq!(s.get("http_listen").map(String::as_str), Some("0.0.0.0"));
-        assert!(!s.contains_key("name"));
-        let yaml = "service:\n  http_server: on\n  hot_reload: on\npipeline: {}\n";
-        let s = fluent_bit_service(yaml, || {
-            crate::input::yaml::parse_stream(yaml, crate::input::yaml::Options::default())
-                .into_iter()
-                .flatten()
-                .next()
-                .map(|d| d.value)
-        });
-        assert!(s.contains_key("http_server"));
     }
 }

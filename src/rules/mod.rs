@@ -137,6 +137,7 @@ macro_rules! registry {
 
 // Declared outside `registry!` so that rustfmt and `cargo fmt --check` reach the files.
 mod args;
+pub mod auth_proxy_bypass;
 pub mod container_probes;
 pub mod container_resources;
 pub mod localhost_admin_ports;
@@ -154,6 +155,7 @@ registry! {
     native_sidecars::NativeSidecars => native_sidecars: "native-sidecars",
     port_conflicts::PortConflicts => port_conflicts: "port-conflicts",
     shared_process_namespace::SharedProcessNamespace => shared_process_namespace: "shared-process-namespace",
+    auth_proxy_bypass::AuthProxyBypass => auth_proxy_bypass: "auth-proxy-bypass",
 }
 
 /// Every rule id, in registry order.
@@ -257,6 +259,9 @@ pub struct Message {
     /// On an injected container: only the mesh's operator can change this (no per-pod
     /// knob), so it is advice whatever its severity elsewhere.
     pub operator_only: bool,
+    /// Advice whatever the rule's severity override says (config a reader cannot parse
+    /// is never a denial).
+    pub advice_only: bool,
 }
 
 impl Message {
@@ -267,6 +272,7 @@ impl Message {
             help: help.into(),
             at: String::new(),
             operator_only: false,
+            advice_only: false,
         }
     }
 
@@ -296,6 +302,14 @@ impl Message {
     pub fn operator_only(self, only: bool) -> Message {
         Message {
             operator_only: only,
+            ..self
+        }
+    }
+
+    /// Never more than a warning, whatever the settings (`advice_only`).
+    pub fn advice_only(self) -> Message {
+        Message {
+            advice_only: true,
             ..self
         }
     }
@@ -353,7 +367,7 @@ impl<'e> Findings<'e> {
             _ => message.severity,
         };
         let mut severity = self.severity(default);
-        if injected && self.injected == InjectedFindings::Warn {
+        if (injected && self.injected == InjectedFindings::Warn) || message.advice_only {
             severity = severity.min(Severity::Warn);
         }
         self.items.push(Finding {

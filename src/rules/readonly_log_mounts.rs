@@ -1,9 +1,9 @@
 use super::options::SeverityOverride;
 use super::{Findings, Message, Pod, Rule, RuleSettings};
+use crate::config::{Config, StateFile};
 use crate::glob::{any_match, Glob};
 use crate::pointer::escape as escape_pointer;
 use crate::report::Role;
-use crate::sidecars::catalogue::StateSyntax;
 use crate::sidecars::roles::ContainerRef;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -40,10 +40,22 @@ declare_rule! {
     /// an agent's trace and process agents beside its core agent) writes that product's
     /// own logs: its mounts are not judged.
     ///
-    /// When a catalogued log shipper's config is part of the same input (Fluentd's
-    /// `pos_file`, Fluent Bit's tail `DB`) and keeps its position files inside the log
-    /// mount, the `help` names them: they must move to a volume of the shipper's own
-    /// before the mount can be read-only.
+    /// A log agent's own state — read positions and buffers — inside a mount it cannot
+    /// write is `deny`: the agent cannot record how far it has read, and re-ships or loses
+    /// lines after every restart. The state is read from the agent's config when its
+    /// ConfigMap is part of the same input (`subPath`, `items` and projected volumes
+    /// resolved as the kubelet does): Fluentd's `pos_file` and file buffers (with its
+    /// `@include`s), Fluent Bit's tail `DB` and `storage.path`, Promtail's
+    /// `positions.filename` (default `/var/log/positions.yaml`, inside a `/var/log` mount),
+    /// Vector's `data_dir` (default `/var/lib/vector/`), Filebeat's registry (under
+    /// `path.data`, by default `/usr/share/filebeat/data`), the OpenTelemetry Collector's
+    /// `file_storage` directory. A mount is read-only with `readOnly: true` or when its
+    /// volume is a ConfigMap, Secret, downward API or projected volume. Config its reader
+    /// cannot parse is a `warn` naming the ConfigMap, key and line (never a denial, whatever
+    /// `severity` says); a ConfigMap not in the input is unknown: no finding. When the
+    /// state sits inside a shared log volume mounted writable, the `help` of that finding
+    /// names it: it must move to a volume of the agent's own before the mount can be
+    /// read-only.
     ///
     /// ## Example
     /// ```yaml
@@ -218,6 +230,9 @@ impl Rule for ReadonlyLogMounts {
     type Settings = LogMountSettings;
 
     fn check(&self, pod: &Pod<'_>, s: &LogMountSettings, out: &mut Findings) {
+        for c in &pod.containers {
+            check_state(pod, c, out);
+        }
         let volumes = LogVolumes::of(pod, s);
         for volume in &volumes.logs {
             let Some(mounts) = volumes.mounts.get(volume) else {
@@ -280,7 +295,10 @@ fn check_mount(
         out.container(c, node_logs_writable(c, m.index, node_path, volume));
     } else if shared {
         let mount = c.container.volume_mounts.iter().flatten().nth(m.index);
-        let state = mount.and_then(|mount| state_files_under(pod, c, &mount.mount_path));
+        let config = mount.and_then(|_| super::args::product_config(pod, c));
+        let state = mount
+            .zip(config.as_ref())
+            .and_then(|(mount, config)| state_files_under(config, &mount.mount_path));
         out.container(c, shared_logs_writable(c, m.index, volume, state));
     }
 }
@@ -332,77 +350,103 @@ fn nobody_writes(volume: &str, at: String) -> Message {
     .at(at)
 }
 
-/// The position files a log shipper's config (a ConfigMap of the same input) keeps under
+/// The state files a log shipper's config (a ConfigMap of the same input) keeps under
 /// `mount_path`, which a read-only mount would stop it from recording:
-/// `its position files a, b (pos_file in ConfigMap name/file)`.
-fn state_files_under(pod: &Pod<'_>, c: &ContainerRef<'_>, mount_path: &str) -> Option<String> {
-    let syntax = c.product.and_then(|p| p.log_state)?;
-    let file = super::args::product_config(pod, c)?;
-    let dir = mount_path.trim_end_matches('/');
-    let (key, paths) = match syntax {
-        StateSyntax::FluentdPosFile => ("pos_file", keyed_values(file.text, "pos_file")),
-        StateSyntax::FluentBitDb => ("DB", fluent_bit_dbs(file.text, || file.parsed())),
-    };
-    let under: Vec<String> = paths
-        .into_iter()
-        .filter(|p| {
-            p.strip_prefix(dir)
-                .is_some_and(|rest| rest.starts_with('/'))
-        })
+/// `its position file a (pos_file in ConfigMap name/file, line 4)`.
+fn state_files_under(config: &Config, mount_path: &str) -> Option<String> {
+    let under: Vec<&StateFile> = config
+        .state
+        .iter()
+        .filter(|f| is_under(&f.path, mount_path))
         .collect();
+    let first = under.first()?;
+    let paths: Vec<&str> = under.iter().map(|f| f.path.as_str()).collect();
     let noun = if under.len() == 1 { "file" } else { "files" };
-    (!under.is_empty()).then(|| {
-        format!(
-            "its position {noun} {} ({key} in ConfigMap {}/{})",
-            under.join(", "),
-            file.config_map,
-            file.key
-        )
-    })
+    Some(format!(
+        "its position {noun} {} ({} in {})",
+        paths.join(", "),
+        first.setting,
+        first.at
+    ))
 }
 
-/// Values of `key value` lines (Fluentd's and Fluent Bit's classic syntax), key compared
-/// without case.
-fn keyed_values(text: &str, key: &str) -> Vec<String> {
-    text.lines()
-        .filter_map(|line| {
-            let mut parts = line.split_whitespace();
-            let first = parts.next()?;
-            first
-                .eq_ignore_ascii_case(key)
-                .then(|| parts.next().map(str::to_string))
-                .flatten()
-        })
-        .collect()
+/// Whether `path` is `dir` or inside it.
+fn is_under(path: &str, dir: &str) -> bool {
+    let dir = dir.trim_end_matches('/');
+    let path = path.trim_end_matches('/');
+    path == dir
+        || path
+            .strip_prefix(dir)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
-/// Fluent Bit's `DB` paths: `DB` lines of a classic config, `db` keys of a YAML one
-/// (`parsed` reads it).
-fn fluent_bit_dbs(text: &str, parsed: impl FnOnce() -> Option<serde_json::Value>) -> Vec<String> {
-    if text.lines().any(|l| l.trim_start().starts_with('[')) {
-        return keyed_values(text, "db");
+/// A catalogued agent whose config (in the input) keeps its state — read positions,
+/// buffers — inside a mount it cannot write: the deepest mount holding the path is
+/// `readOnly`, or a volume the kubelet always mounts read-only (a ConfigMap, a Secret).
+fn check_state(pod: &Pod<'_>, c: &ContainerRef<'_>, out: &mut Findings) {
+    if c.product.and_then(|p| p.config_reader).is_none() {
+        return;
     }
-    fn walk(value: &serde_json::Value, out: &mut Vec<String>) {
-        match value {
-            serde_json::Value::Object(map) => {
-                for (k, v) in map {
-                    match v {
-                        serde_json::Value::String(path) if k.eq_ignore_ascii_case("db") => {
-                            out.push(path.clone())
-                        }
-                        other => walk(other, out),
-                    }
-                }
-            }
-            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
-            _ => {}
+    let Some(config) = super::args::product_config(pod, c) else {
+        return;
+    };
+    for problem in &config.problems {
+        out.container(
+            c,
+            super::args::unreadable_config(c, problem, "where it keeps its state"),
+        );
+    }
+    for state in &config.state {
+        let deepest = c
+            .container
+            .volume_mounts
+            .iter()
+            .flatten()
+            .enumerate()
+            .filter(|(_, m)| is_under(&state.path, &m.mount_path))
+            .max_by_key(|(_, m)| m.mount_path.len());
+        let Some((index, mount)) = deepest else {
+            continue;
+        };
+        let always_read_only = pod.spec.volumes.iter().flatten().any(|v| {
+            v.name.as_str() == mount.name.as_str()
+                && (v.config_map.is_some()
+                    || v.secret.is_some()
+                    || v.downward_api.is_some()
+                    || v.projected.is_some())
+        });
+        if mount.read_only == Some(true) || always_read_only {
+            out.container(
+                c,
+                state_in_read_only_mount(c, index, &mount.mount_path, state),
+            );
         }
     }
-    let mut out = Vec::new();
-    if let Some(value) = parsed() {
-        walk(&value, &mut out);
-    }
-    out
+}
+
+fn state_in_read_only_mount(
+    c: &ContainerRef<'_>,
+    index: usize,
+    mount_path: &str,
+    state: &StateFile,
+) -> Message {
+    let source = if state.by_default {
+        format!("the default {} puts it there", state.setting)
+    } else {
+        format!("{} in {} puts it there", state.setting, state.at)
+    };
+    Message::deny(
+        format!(
+            "{} keeps its state {} in read-only mount {mount_path}",
+            c.description(),
+            state.path
+        ),
+        format!(
+            "{source}: the agent cannot record how far it has read and re-ships or loses lines \
+             after every restart; keep its state on a writable volume of its own (an emptyDir)"
+        ),
+    )
+    .at(format!("/volumeMounts/{index}"))
 }
 
 #[cfg(test)]
@@ -410,20 +454,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn position_files_in_configs() {
-        let fluentd = "<source>\n  type tail\n  path /var/log/1.log\n  pos_file /var/log/1.log.pos\n</source>\n";
-        assert_eq!(keyed_values(fluentd, "pos_file"), ["/var/log/1.log.pos"]);
-        let classic =
-            "[INPUT]\n    Name tail\n    Path /var/log/app/*.log\n    DB   /var/log/flb_app.db\n";
-        assert_eq!(fluent_bit_dbs(classic, || None), ["/var/log/flb_app.db"]);
-        let yaml = "pipeline:\n  inputs:\n    - name: tail\n      path: /logs/*.log\n      db: /state/tail.db\n";
-        let read = || {
-            crate::input::yaml::parse_stream(yaml, crate::input::yaml::Options::default())
-                .into_iter()
-                .flatten()
-                .next()
-                .map(|d| d.value)
-        };
-        assert_eq!(fluent_bit_dbs(yaml, read), ["/state/tail.db"]);
+    fn paths_under_mounts() {
+        assert!(is_under("/var/log/app/a.pos", "/var/log/app"));
+        assert!(is_under("/var/log/app/a.pos", "/var/log/app/"));
+        assert!(is_under("/var/lib/vector/", "/var/lib/vector"));
+        assert!(!is_under("/var/log/application/a.pos", "/var/log/app"));
+        assert!(!is_under("/var/log", "/var/log/app"));
     }
 }

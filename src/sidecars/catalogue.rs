@@ -55,6 +55,16 @@ pub struct Product {
     /// How that config names the files a log shipper keeps its read positions in: a
     /// mount made read-only for it must leave those writable somewhere else.
     pub log_state: Option<StateSyntax>,
+    /// The reader of its config file's syntax (`src/config/`), when one exists: what it
+    /// listens on, forwards to and writes is then read from its ConfigMap.
+    pub config_reader: Option<ConfigReader>,
+    /// A general-purpose server whose image runs every kind of workload (nginx as the app,
+    /// as a web server, as an ambassador in front of another app): known for its config,
+    /// never for its role, so the classifier's catalogue and workload-name steps skip it.
+    pub general_purpose: bool,
+    /// An authenticating proxy in front of another container (oauth2-proxy,
+    /// kube-rbac-proxy, nginx with `auth_*`): where its upstream is written.
+    pub auth_proxy: Option<AuthProxy>,
     /// Workload names and `app` labels (besides `id` and `names`) under which the product
     /// is what the workload runs: its container is then the app (Helm chart names).
     pub workload_names: &'static [&'static str],
@@ -164,6 +174,30 @@ pub struct ConfigFile {
     pub default_path: Option<&'static str>,
 }
 
+/// A product's config syntax, read by its reader in `src/config/`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfigReader {
+    Envoy,
+    Fluentd,
+    FluentBit,
+    Promtail,
+    Vector,
+    Filebeat,
+    OtelCollector,
+    Nginx,
+}
+
+/// Where an authenticating proxy's upstream is written.
+#[derive(Debug)]
+pub struct AuthProxy {
+    /// Flags whose value is the upstream URL (`--upstream=http://127.0.0.1:8080/`).
+    pub upstream_flags: &'static [&'static str],
+    /// Environment variables whose value is the upstream URL (comma-separated lists too).
+    pub upstream_env: &'static [&'static str],
+    /// Its config file names the upstream (nginx `proxy_pass`), read by its config reader.
+    pub upstream_in_config: bool,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StateSyntax {
     /// Fluentd's `pos_file` parameter of `tail` sources.
@@ -221,6 +255,9 @@ pub enum ConfigKey {
     /// OpenTelemetry Collector `extensions.<name>.endpoint` of an extension the
     /// `service.extensions` list enables.
     OtelExtension(&'static str),
+    /// The listener of this id that the product's config reader reports (`src/config/`):
+    /// Fluentd's `debug_agent`, Vector's `api`.
+    Reader(&'static str),
 }
 
 #[derive(Debug)]
@@ -342,6 +379,9 @@ const fn entry(id: &'static str, name: &'static str) -> Product {
         reads_logs: false,
         config_file: None,
         log_state: None,
+        config_reader: None,
+        general_purpose: false,
+        auth_proxy: None,
         workload_names: &[],
         modes: None,
         app_waits_for: None,
@@ -677,6 +717,7 @@ pub static PRODUCTS: &[Product] = &[
             env_args: &[],
             default_path: Some("/etc/envoy/envoy.yaml"),
         }),
+        config_reader: Some(ConfigReader::Envoy),
         app_waits_for: Some("/ready on its admin address"),
         processes: &["envoy"],
         sources: &[
@@ -755,6 +796,7 @@ pub static PRODUCTS: &[Product] = &[
             default_path: Some("/fluent-bit/etc/fluent-bit.conf"),
         }),
         log_state: Some(StateSyntax::FluentBitDb),
+        config_reader: Some(ConfigReader::FluentBit),
         sources: &[
             "https://docs.fluentbit.io/manual/pipeline/inputs/tail (DB)",
             "https://docs.fluentbit.io/manual/administration/monitoring",
@@ -774,8 +816,21 @@ pub static PRODUCTS: &[Product] = &[
         ],
         names: &["fluentd"],
         listeners: &[
-            // in_debug_agent: a dRuby endpoint that runs code in the agent.
-            listener("Fluentd debug agent", 24230, Control, Unknown),
+            // in_debug_agent: a dRuby endpoint that runs code in the agent; on 0.0.0.0
+            // unless its `bind` says otherwise, but only where a <source> enables it.
+            Listener {
+                config: Some(ConfigKey::Reader("debug_agent")),
+                how_to_bind: "bind 127.0.0.1 in its <source>",
+                ..listener("Fluentd debug agent", 24230, Control, Unknown)
+            },
+            // <system> rpc_endpoint: reloads the config and stops workers over HTTP.
+            Listener {
+                port: None,
+                port_fixed: false,
+                config: Some(ConfigKey::Reader("rpc_endpoint")),
+                how_to_bind: "rpc_endpoint 127.0.0.1:24444 in <system>",
+                ..listener("Fluentd RPC endpoint", 0, Control, Unknown)
+            },
             health("Fluentd monitor agent", 24220),
         ],
         reads_logs: true,
@@ -786,9 +841,11 @@ pub static PRODUCTS: &[Product] = &[
             default_path: Some("/fluentd/etc/fluent.conf"),
         }),
         log_state: Some(StateSyntax::FluentdPosFile),
+        config_reader: Some(ConfigReader::Fluentd),
         sources: &[
             "https://docs.fluentd.org/input/tail (pos_file)",
             "https://docs.fluentd.org/input/debug_agent",
+            "https://docs.fluentd.org/deployment/rpc",
             "https://docs.fluentd.org/input/monitor_agent",
             "https://kubernetes.io/docs/concepts/cluster-administration/logging/",
         ],
@@ -798,9 +855,25 @@ pub static PRODUCTS: &[Product] = &[
         images: &["timberio/vector", "vectordotdev/vector"],
         names: &["vector"],
         // api.address defaults to 127.0.0.1:8686 (GraphQL API, tap of live events).
-        listeners: &[listener("Vector API", 8686, Control, Loopback)],
+        listeners: &[Listener {
+            config: Some(ConfigKey::Reader("api")),
+            how_to_bind: "api.address: 127.0.0.1:8686",
+            ..listener("Vector API", 8686, Control, Loopback)
+        }],
         reads_logs: true,
-        sources: &["https://vector.dev/docs/reference/api/"],
+        // The image's default config (0.34 moved it from vector.toml to vector.yaml).
+        config_file: Some(ConfigFile {
+            flags: &["--config", "-c", "--config-toml", "--config-yaml", "--config-json"],
+            env_args: &[],
+            default_path: Some("/etc/vector/vector.yaml"),
+        }),
+        config_reader: Some(ConfigReader::Vector),
+        sources: &[
+            "https://vector.dev/docs/reference/api/",
+            "https://vector.dev/docs/reference/configuration/global-options/#data_dir",
+            "https://vector.dev/docs/reference/cli/#vector (--config, VECTOR_CONFIG)",
+            "https://vector.dev/highlights/2023-11-07-0-34-0-upgrade-guide/ (default config vector.yaml)",
+        ],
         ..entry("vector", "Vector")
     },
     Product {
@@ -808,7 +881,18 @@ pub static PRODUCTS: &[Product] = &[
         names: &["promtail"],
         listeners: &[health("Promtail HTTP server", 9080)],
         reads_logs: true,
-        sources: &["https://grafana.com/docs/loki/latest/send-data/promtail/configuration/#server"],
+        // The image runs `-config.file=/etc/promtail/config.yml` (its Dockerfile's CMD).
+        config_file: Some(ConfigFile {
+            flags: &["-config.file", "--config.file"],
+            env_args: &[],
+            default_path: Some("/etc/promtail/config.yml"),
+        }),
+        config_reader: Some(ConfigReader::Promtail),
+        sources: &[
+            "https://grafana.com/docs/loki/latest/send-data/promtail/configuration/#server",
+            "https://grafana.com/docs/loki/latest/send-data/promtail/configuration/#positions",
+            "https://github.com/grafana/loki/blob/main/clients/cmd/promtail/Dockerfile (CMD -config.file)",
+        ],
         ..entry("promtail", "Promtail")
     },
     Product {
@@ -836,7 +920,19 @@ pub static PRODUCTS: &[Product] = &[
         // http.enabled is off by default; http.host defaults to localhost.
         listeners: &[health("Filebeat HTTP endpoint", 5066)],
         reads_logs: true,
-        sources: &["https://www.elastic.co/guide/en/beats/filebeat/current/http-endpoint.html"],
+        // The image reads filebeat.yml from its home, /usr/share/filebeat.
+        config_file: Some(ConfigFile {
+            flags: &["-c", "--c"],
+            env_args: &[],
+            default_path: Some("/usr/share/filebeat/filebeat.yml"),
+        }),
+        config_reader: Some(ConfigReader::Filebeat),
+        sources: &[
+            "https://www.elastic.co/guide/en/beats/filebeat/current/http-endpoint.html",
+            "https://www.elastic.co/guide/en/beats/filebeat/current/directory-layout.html (docker paths)",
+            "https://www.elastic.co/guide/en/beats/filebeat/current/configuration-general-options.html (registry.path)",
+            "https://www.elastic.co/guide/en/beats/filebeat/current/running-on-docker.html (filebeat.yml)",
+        ],
         ..entry("filebeat", "Filebeat")
     },
     Product {
@@ -871,6 +967,7 @@ pub static PRODUCTS: &[Product] = &[
             env_args: &[],
             default_path: None,
         }),
+        config_reader: Some(ConfigReader::OtelCollector),
         sources: &[
             "https://github.com/open-telemetry/opentelemetry-collector/blob/main/extension/zpagesextension/README.md",
             "https://github.com/open-telemetry/opentelemetry-collector-contrib/blob/main/extension/pprofextension/README.md",
@@ -945,7 +1042,16 @@ pub static PRODUCTS: &[Product] = &[
             "bitnami/oauth2-proxy",
         ],
         names: &["oauth2-proxy"],
-        sources: &["https://oauth2-proxy.github.io/oauth2-proxy/configuration/overview"],
+        // --upstream (repeatable) or OAUTH2_PROXY_UPSTREAMS (comma-separated).
+        auth_proxy: Some(AuthProxy {
+            upstream_flags: &["--upstream"],
+            upstream_env: &["OAUTH2_PROXY_UPSTREAMS"],
+            upstream_in_config: false,
+        }),
+        sources: &[
+            "https://oauth2-proxy.github.io/oauth2-proxy/configuration/overview",
+            "https://oauth2-proxy.github.io/oauth2-proxy/configuration/overview#upstreams-configuration (--upstream)",
+        ],
         helper_only: true,
         ..entry("oauth2-proxy", "oauth2-proxy")
     },
@@ -960,9 +1066,47 @@ pub static PRODUCTS: &[Product] = &[
         // Its own examples and kubebuilder's scaffold name it so (OpenShift ships it as a
         // release-digest image the catalogue cannot list).
         fixed_names: &["kube-rbac-proxy"],
+        // --upstream: "The upstream URL to proxy to once requests are successfully
+        // authenticated and authorized."
+        auth_proxy: Some(AuthProxy {
+            upstream_flags: &["--upstream"],
+            upstream_env: &[],
+            upstream_in_config: false,
+        }),
         sources: &["https://github.com/brancz/kube-rbac-proxy#usage"],
         helper_only: true,
         ..entry("kube-rbac-proxy", "kube-rbac-proxy")
+    },
+    Product {
+        // The official image and its unprivileged variant (nginxinc/, and the nginx/
+        // organisation it moved to), Bitnami's. Its image is every kind of workload; its
+        // config says when it is an authenticating ambassador in front of another one.
+        images: &[
+            "nginx",
+            "nginxinc/nginx-unprivileged",
+            "nginx/nginx-unprivileged",
+            "bitnami/nginx",
+        ],
+        general_purpose: true,
+        config_file: Some(ConfigFile {
+            flags: &["-c"],
+            env_args: &[],
+            default_path: Some("/etc/nginx/nginx.conf"),
+        }),
+        config_reader: Some(ConfigReader::Nginx),
+        auth_proxy: Some(AuthProxy {
+            upstream_flags: &[],
+            upstream_env: &[],
+            upstream_in_config: true,
+        }),
+        sources: &[
+            "https://nginx.org/en/docs/http/ngx_http_auth_basic_module.html",
+            "https://nginx.org/en/docs/http/ngx_http_auth_request_module.html",
+            "https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass",
+            "https://hub.docker.com/_/nginx (images, /etc/nginx/conf.d)",
+            "https://github.com/nginxinc/docker-nginx-unprivileged#readme",
+        ],
+        ..entry("nginx", "nginx")
     },
     // Config reloaders: three products with their own listeners and run-once switches.
     Product {
@@ -1601,6 +1745,10 @@ mod tests {
             ),
             ("public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod", "app-mesh"),
             ("envoyproxy/envoy-distroless:v1.31.0", "envoy"),
+            ("nginx:1.24", "nginx"),
+            ("docker.io/library/nginx:1.27-alpine", "nginx"),
+            ("nginxinc/nginx-unprivileged:1.27", "nginx"),
+            ("docker.io/bitnami/nginx:1.27.3", "nginx"),
             ("gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.13.0", "cloud-sql-proxy"),
             ("gcr.io/cloudsql-docker/gce-proxy:1.33.2", "cloud-sql-proxy"),
             (

@@ -418,9 +418,13 @@ fn decide_containers(
             }
         }
     }
-    // Step 5: the catalogue, in the product's mode.
+    // Step 5: the catalogue, in the product's mode. A general-purpose server (nginx) is
+    // known for its config only: its image says nothing about its role.
     for (c, d) in containers.iter_mut().zip(decided.iter_mut()) {
-        let Some(product) = c.product.filter(|_| *d == Decided::No) else {
+        let Some(product) = c
+            .product
+            .filter(|p| *d == Decided::No && !p.general_purpose)
+        else {
             continue;
         };
         match app_mode(product, &c.process) {
@@ -532,7 +536,8 @@ fn workload_product(
     None
 }
 
-/// Whether a workload name or label names the product. Never a helper-only product. An
+/// Whether a workload name or label names the product. Never a helper-only or
+/// general-purpose product (nginx serves apps and fronts them alike). An
 /// injected product's id is the mesh's name (`istio`, `linkerd`, `kuma`): a workload so
 /// named is the mesh's control plane, not its proxy; and its container names
 /// (`linkerd-proxy`, `istio-proxy`) name its sidecar, not a workload that runs it. For
@@ -541,6 +546,7 @@ fn workload_product(
 fn names_product(product: &Product, name: &str) -> bool {
     let own_names_count = product.injector.is_none();
     !product.helper_only
+        && !product.general_purpose
         && ((own_names_count && (product.id == name || product.names.contains(&name)))
             || product.workload_names.contains(&name))
 }
