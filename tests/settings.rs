@@ -108,6 +108,7 @@ fn builtin_validator_jsonschema_and_serde_agree() {
     let schema: Value = serde_json::from_str(SCHEMA_TEXT).expect("schema");
     // null (empty settings) means the defaults, before any schema is asked.
     assert!(Settings::from_value(&Value::Null).is_ok());
+    let mut unknown_keys_compared = 0;
     for document in corpus().into_iter().filter(|d| !d.is_null()) {
         let builtin = schema_check::validate(&schema, &document);
         let reference = validate_with_jsonschema(&document);
@@ -125,6 +126,20 @@ fn builtin_validator_jsonschema_and_serde_agree() {
                 "{document}: built-in {builtin:?} vs jsonschema {reference:?}"
             );
         }
+        // Where both see an unknown key, they word it alike (the CLI's WASI build uses
+        // the built-in validator).
+        let unknown = |errors: &[SettingsError]| -> BTreeSet<(String, String)> {
+            errors
+                .iter()
+                .filter(|e| e.message.starts_with("unknown key"))
+                .map(|e| (e.pointer.clone(), e.message.clone()))
+                .collect()
+        };
+        assert!(
+            unknown(&reference).is_subset(&unknown(&builtin)),
+            "{document}: built-in {builtin:?} vs jsonschema {reference:?}"
+        );
+        unknown_keys_compared += unknown(&reference).len();
         // The typed serde path accepts exactly what the schema accepts.
         let typed = serde_json::from_value::<Settings>(document.clone());
         assert_eq!(
@@ -140,6 +155,10 @@ fn builtin_validator_jsonschema_and_serde_agree() {
             "{document}"
         );
     }
+    assert!(
+        unknown_keys_compared > 0,
+        "the corpus has no unknown key both report"
+    );
 }
 
 #[test]

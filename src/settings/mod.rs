@@ -4,7 +4,7 @@
 //! `policies/settings.schema.json` is generated from these types (`cargo xtask codegen`)
 //! and checked for freshness by a test. Loading validates a document against that schema
 //! with the small validator in `schema_check` (the wasm builds cannot afford the
-//! `jsonschema` crate), then deserialises it. The CLI validates with `jsonschema` instead;
+//! `jsonschema` crate), then deserialises it. The native CLI validates with `jsonschema` instead;
 //! a test proves both agree.
 
 mod cache;
@@ -199,7 +199,7 @@ pub fn parse_settings_text(text: &str) -> Result<Value, Vec<SettingsError>> {
 /// Validates a settings document with the `jsonschema` crate against the published
 /// schema, with our format checks registered: the CLI's path. Unknown keys are reported
 /// one by one at their own pointer, like the built-in validator does.
-#[cfg(feature = "cli")]
+#[cfg(all(feature = "cli", not(target_arch = "wasm32")))]
 pub fn validate_with_jsonschema(document: &Value) -> Vec<SettingsError> {
     let schema: Value = match serde_json::from_str(SCHEMA_TEXT) {
         Ok(schema) => schema,
@@ -225,16 +225,25 @@ pub fn validate_with_jsonschema(document: &Value) -> Vec<SettingsError> {
             }]
         }
     };
+    // An unknown key's message names the keys expected there, worded as the built-in
+    // validator words it, so that the CLI says the same on every platform (its WASI build,
+    // in the npm package, validates with the built-in one).
+    let builtin = schema_check::validate(&schema, document);
+    let unknown_key_message = |pointer: &str, key: &str| {
+        builtin
+            .iter()
+            .find(|e| e.pointer == pointer)
+            .map_or_else(|| format!("unknown key {key:?}"), |e| e.message.clone())
+    };
     let mut errors = Vec::new();
     for error in validator.iter_errors(document) {
         let pointer = error.instance_path().as_str().to_string();
         match error.kind() {
             jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } => {
                 for key in unexpected {
-                    errors.push(SettingsError {
-                        pointer: format!("{pointer}/{}", crate::pointer::escape(key)),
-                        message: format!("unknown key {key:?}"),
-                    });
+                    let pointer = format!("{pointer}/{}", crate::pointer::escape(key));
+                    let message = unknown_key_message(&pointer, key);
+                    errors.push(SettingsError { pointer, message });
                 }
             }
             jsonschema::error::ValidationErrorKind::Format { format } => {

@@ -141,11 +141,17 @@ fn load_settings(path: Option<&PathBuf>) -> Result<Settings, String> {
         format!("invalid settings in {shown}:\n{}", lines.join("\n"))
     };
     let document = sidecar_guard::settings::parse_settings_text(&text).map_err(list)?;
-    let errors = sidecar_guard::settings::validate_with_jsonschema(&document);
-    if !errors.is_empty() {
-        return Err(list(errors));
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let errors = sidecar_guard::settings::validate_with_jsonschema(&document);
+        if !errors.is_empty() {
+            return Err(list(errors));
+        }
+        Settings::deserialize_checked(&document).map_err(list)
     }
-    Settings::deserialize_checked(&document).map_err(list)
+    // Built for WASI (the npm package's command): the built-in validator, same errors.
+    #[cfg(target_arch = "wasm32")]
+    Settings::from_value(&document).map_err(list)
 }
 
 /// How `check` prints its results.

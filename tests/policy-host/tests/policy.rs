@@ -7,7 +7,7 @@ mod hostile;
 #[path = "../../support/shared.rs"]
 mod shared;
 
-use policy_host::{call, load, policy_path, WapcHost};
+use policy_host::{call, load_compiled_once, policy_path, WapcHost};
 
 use serde_json::{json, Value};
 use sidecar_guard::{Report, Settings};
@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 thread_local! {
     // A waPC host is not Sync: one per test thread, as policy-server keeps one per worker.
-    static HOST: WapcHost = load(&policy_path()).unwrap_or_else(|e| panic!("{e}"));
+    static HOST: WapcHost = load_compiled_once(&policy_path()).unwrap_or_else(|e| panic!("{e}"));
 }
 
 fn guest_call(function: &str, payload: &[u8]) -> Result<Value, String> {
