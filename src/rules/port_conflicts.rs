@@ -1,4 +1,5 @@
 use super::{Findings, Message, Pod, Rule, SeverityOnly};
+use crate::report::Role;
 use crate::sidecars::roles::ContainerRef;
 use std::collections::HashMap;
 
@@ -13,10 +14,12 @@ declare_rule! {
     /// the pod looks healthy while the proxy or exporter is not listening. A repeated
     /// `hostPort` (same host IP and protocol) cannot be scheduled at all.
     ///
-    /// Every role but `ephemeral` counts, init containers included (they share
-    /// the namespace too, and a native sidecar keeps its port for the pod's lifetime). The
-    /// finding is on the later declaration in pod order: init containers first, then
-    /// containers. The protocol defaults to TCP. A `containerPort` repeated within one
+    /// Containers that run at the same time count: the app, sidecars and native sidecars
+    /// (which keep their ports for the pod's lifetime). A plain `init` container has
+    /// exited before the next one starts, so its ports never meet another bind; only a
+    /// repeat within itself counts (the API checks each init container's host ports on
+    /// their own). `hostPort: 0` declares no host port (the API treats 0 as unset). The finding is on the later declaration in pod order: init
+    /// containers first, then containers. The protocol defaults to TCP. A `containerPort` repeated within one
     /// container fails no bind (one process binds it once: an alias, such as a port named
     /// for both HTTP and HTTPS behind a TLS-terminating load balancer): a `warn`. A
     /// repeated `hostPort` is a `deny` even within one container: the API rejects it.
@@ -61,32 +64,48 @@ impl Rule for PortConflicts {
     type Settings = SeverityOnly;
 
     fn check(&self, pod: &Pod<'_>, _: &SeverityOnly, out: &mut Findings) {
-        let mut container_ports: HashMap<(i32, &str), &str> = HashMap::new();
-        let mut host_ports: HashMap<(i32, &str, &str), &str> = HashMap::new();
+        let mut shared = PortOwners::default();
         for c in &pod.containers {
+            // An init container that runs to completion holds no port beside the others:
+            // only its own repeats count (the API checks each one on its own).
+            let mut own = PortOwners::default();
+            let owners = if c.role == Role::Init {
+                &mut own
+            } else {
+                &mut shared
+            };
             for (index, port) in c.container.ports.iter().flatten().enumerate() {
                 let protocol = port.protocol.as_deref().unwrap_or("TCP");
                 let number = port.container_port;
-                match container_ports.get(&(number, protocol)) {
+                match owners.container_ports.get(&(number, protocol)) {
                     Some(first) => out.container(c, port_taken(c, index, number, protocol, first)),
                     None => {
-                        container_ports.insert((port.container_port, protocol), c.name);
+                        owners.container_ports.insert((number, protocol), c.name);
                     }
                 }
-                if let Some(host_port) = port.host_port {
+                if let Some(host_port) = port.host_port.filter(|&p| p != 0) {
                     let host_ip = port.host_ip.as_deref().unwrap_or("");
-                    match host_ports.get(&(host_port, protocol, host_ip)) {
+                    match owners.host_ports.get(&(host_port, protocol, host_ip)) {
                         Some(first) => {
                             out.container(c, host_port_taken(c, index, host_port, protocol, first))
                         }
                         None => {
-                            host_ports.insert((host_port, protocol, host_ip), c.name);
+                            owners
+                                .host_ports
+                                .insert((host_port, protocol, host_ip), c.name);
                         }
                     }
                 }
             }
         }
     }
+}
+
+/// Who declared each port first: (port, protocol) and (hostPort, protocol, hostIP).
+#[derive(Default)]
+struct PortOwners<'a> {
+    container_ports: HashMap<(i32, &'a str), &'a str>,
+    host_ports: HashMap<(i32, &'a str, &'a str), &'a str>,
 }
 
 /// "itself" or "container \"x\"": who declared the port first.

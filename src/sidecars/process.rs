@@ -152,6 +152,12 @@ pub struct Process {
 /// Shells whose `-c` takes a script.
 const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh"];
 
+/// Programs that `args` alone run as the process whatever the image: images without an
+/// entrypoint (busybox, alpine, debian) run `args` as the command line, and the official
+/// images' entrypoint scripts (nginx, redis, postgres) exec a first argument that is not
+/// an option of their own. No entrypoint takes these as a subcommand.
+const STANDALONE_PROGRAMS: &[&str] = &["sleep", "tail"];
+
 /// Programs that call a URL: a stop endpoint called with one of them stops its product.
 const URL_CALLERS: &[&str] = &["curl", "wget", "http", "pilot-agent", "linkerd-await"];
 
@@ -160,8 +166,8 @@ const SIGNALLERS: &[&str] = &["kill", "pkill", "killall"];
 
 impl Process {
     /// Reads the container's process. `args` alone are read as a command line only when
-    /// they start with a shell or a program path (images without an entrypoint, such as
-    /// busybox, run them so); otherwise they are arguments of an unknown entrypoint.
+    /// they start with a shell, a program path or a standalone program (`sleep 1d`);
+    /// otherwise they are arguments of an unknown entrypoint.
     pub fn read(container: &Container) -> Process {
         let env = env_values(container);
         let expand = |words: &Option<Vec<crate::model::Str>>| -> Vec<String> {
@@ -175,10 +181,11 @@ impl Process {
         let args = expand(&container.args);
         let words: Vec<String> = if container.command.is_some() {
             command.into_iter().chain(args).collect()
-        } else if args
-            .first()
-            .is_some_and(|a| a.starts_with('/') || SHELLS.contains(&base_name(a)))
-        {
+        } else if args.first().is_some_and(|a| {
+            a.starts_with('/')
+                || SHELLS.contains(&base_name(a))
+                || STANDALONE_PROGRAMS.contains(&a.as_str())
+        }) {
             args
         } else {
             return Process {
@@ -793,6 +800,11 @@ mod tests {
         assert!(read(&["tail", "-f", "/dev/null"], &[]).is_pause());
         assert!(!read(&["sleep", "3600"], &[]).never_exits());
         assert!(read(&["/bin/sleep", "10000"], &[]).is_pause());
+        // `args` alone: busybox has no entrypoint, nginx's entrypoint execs them.
+        assert!(read(&[], &["sleep", "1d"]).is_pause());
+        assert!(read(&[], &["tail", "-f", "/dev/null"]).is_pause());
+        assert!(!read(&[], &["serve", "--sleep", "1d"]).is_pause());
+        assert!(!read(&[], &["--sleep=1d"]).is_pause());
         assert!(!read(&["sh", "-c", "sleep 5; ./serve"], &[]).is_pause());
         assert!(!read(&["sh", "-c", "nginx; sleep infinity"], &[]).is_pause());
         assert!(!read(&["sh", "-c", "./serve & sleep infinity"], &[]).is_pause());
