@@ -19,6 +19,11 @@
 //!   request), so a finding on an untouched container never refuses a debugging session.
 //! - A request that cannot be read (not JSON, no `request`, no `object` on CREATE or
 //!   UPDATE, an object invalid for its kind, invalid settings) is rejected with HTTP 400.
+//! - In the cluster (`validate_in_cluster`), the ConfigMaps that containers of a product
+//!   with a config reader mount are fetched from the request's namespace, at most
+//!   `MAX_CONFIG_MAP_LOOKUPS`, each once, unless the settings say `clusterContext: false`;
+//!   the rules see them as the CLI sees ConfigMaps of the same input. One the lookup does
+//!   not return (missing, forbidden, a host error) is unknown config: no finding, no error.
 
 use crate::input::workload::AdmittedObject;
 use crate::report::Report;
@@ -31,6 +36,16 @@ use serde_json::Value;
 /// 1.5 MiB, so even an UPDATE (object and old object) with the review's metadata stays
 /// well under 4 MiB; anything larger is not a real request.
 pub const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
+
+/// At most this many ConfigMaps are fetched per request: each lookup is a call to the
+/// host (and, past its cache, to the API server), and a pod that mounts more ConfigMaps
+/// into its config-reading sidecars than this is not worth slowing every admission for.
+/// The ones past the bound are unknown config, as a missing one is.
+pub const MAX_CONFIG_MAP_LOOKUPS: usize = 8;
+
+/// Looks up one ConfigMap of the cluster: (namespace, name) → the ConfigMap object as the
+/// API returns it, or `None` when it is missing, forbidden or the host failed.
+pub type ConfigMapLookup<'l> = &'l mut dyn FnMut(&str, &str) -> Option<Value>;
 
 /// HTTP code for a rejection by the rules.
 pub const CODE_DENIED: u16 = 403;
@@ -83,6 +98,9 @@ struct Payload<'a> {
 #[serde(rename_all = "camelCase")]
 struct Request<'a> {
     operation: Option<String>,
+    /// The namespace the object is admitted into, also when its metadata leaves it out.
+    #[serde(default)]
+    namespace: Option<String>,
     #[serde(borrow, default)]
     object: AdmittedObject<'a>,
     #[serde(borrow, default)]
@@ -104,6 +122,8 @@ struct GenericPayload {
 #[serde(rename_all = "camelCase")]
 struct GenericRequest {
     operation: Option<String>,
+    #[serde(default)]
+    namespace: Value,
     #[serde(default)]
     object: Value,
 }
@@ -135,8 +155,15 @@ fn with_settings<T>(
     }
 }
 
-/// Judges one `ValidationRequest` payload (`{"request": …, "settings": …}`).
+/// Judges one `ValidationRequest` payload (`{"request": …, "settings": …}`) with no
+/// ConfigMaps of the cluster: the verdict of a pod whose config cannot be read.
 pub fn validate(payload: &[u8]) -> Verdict {
+    validate_in_cluster(payload, &mut |_, _| None)
+}
+
+/// Judges one `ValidationRequest` payload, looking up the ConfigMaps its config-reading
+/// containers mount with `lookup` (the policy's host capability).
+pub fn validate_in_cluster(payload: &[u8], lookup: ConfigMapLookup<'_>) -> Verdict {
     if payload.len() > MAX_REQUEST_BYTES {
         return Verdict::bad_request(format!(
             "the request is {} bytes, more than the {MAX_REQUEST_BYTES} accepted",
@@ -145,26 +172,76 @@ pub fn validate(payload: &[u8]) -> Verdict {
     }
     // Text once, up front: serde_json then checks no string's UTF-8 again.
     let Ok(text) = std::str::from_utf8(payload) else {
-        return validate_generic(payload);
+        return validate_generic(payload, lookup);
     };
     let Ok(payload_typed) = serde_json::from_str::<Payload>(text) else {
-        return validate_generic(payload);
+        return validate_generic(payload, lookup);
     };
     let Some(request) = payload_typed.request else {
         return Verdict::bad_request("the ValidationRequest has no request".to_string());
     };
     if matches!(request.object, AdmittedObject::Unread) {
-        return validate_generic(payload);
+        return validate_generic(payload, lookup);
     }
     let settings_text = payload_typed.settings.map_or("null", RawValue::get);
     with_settings(
         settings_text,
-        |settings| judge_request(request, settings),
+        |settings| judge_request(request, settings, lookup),
         |message| Verdict::bad_request(format!("invalid policy settings: {message}")),
     )
 }
 
-fn judge_request(request: Request<'_>, settings: &Settings) -> Verdict {
+/// The pipeline's ConfigMap fetch for an object of `namespace` (the request's, else the
+/// object's own): nothing when the settings turn lookups off or the namespace is unknown,
+/// else the first `MAX_CONFIG_MAP_LOOKUPS` names looked up, those found kept as ConfigMaps
+/// of that namespace.
+fn fetcher<'l>(
+    namespace: Option<String>,
+    settings: &Settings,
+    lookup: ConfigMapLookup<'l>,
+) -> impl FnMut(&[&str]) -> Vec<Value> + 'l {
+    let enabled = settings.cluster_context;
+    move |names| {
+        let Some(namespace) = namespace.as_deref().filter(|n| !n.is_empty()) else {
+            return Vec::new();
+        };
+        if !enabled {
+            return Vec::new();
+        }
+        names
+            .iter()
+            .take(MAX_CONFIG_MAP_LOOKUPS)
+            .filter_map(|name| {
+                let found = lookup(namespace, name)?;
+                config_map(namespace, name, &found)
+            })
+            .collect()
+    }
+}
+
+/// The ConfigMap the host answered for `namespace/name`, with only what the rules read
+/// (its text `data`); `None` when the answer is not that ConfigMap or has no data.
+fn config_map(namespace: &str, name: &str, found: &Value) -> Option<Value> {
+    let said = |key: &str| found.pointer(key).and_then(Value::as_str);
+    if said("/metadata/name").is_some_and(|n| n != name)
+        || said("/metadata/namespace").is_some_and(|n| n != namespace)
+        || said("/kind").is_some_and(|k| k != "ConfigMap")
+    {
+        return None;
+    }
+    let data = found.get("data")?.as_object()?;
+    Some(serde_json::json!({
+        "kind": "ConfigMap",
+        "metadata": {"name": name, "namespace": namespace},
+        "data": data,
+    }))
+}
+
+fn judge_request(
+    request: Request<'_>,
+    settings: &Settings,
+    lookup: ConfigMapLookup<'_>,
+) -> Verdict {
     match request.operation.as_deref() {
         Some("CREATE") | Some("UPDATE") => {}
         Some(_) => return Verdict::accept(),
@@ -180,6 +257,11 @@ fn judge_request(request: Request<'_>, settings: &Settings) -> Verdict {
             return Verdict::bad_request("the request has no object to judge".to_string())
         }
     };
+    let namespace = request
+        .namespace
+        .clone()
+        .or_else(|| object.header.namespace.clone());
+    let mut fetch = fetcher(namespace, settings, lookup);
     let adds_ephemeral_containers = request.sub_resource.as_deref() == Some("ephemeralcontainers");
     if request.operation.as_deref() == Some("UPDATE") && !adds_ephemeral_containers {
         if let AdmittedObject::Read(Ok(old)) = &request.old_object {
@@ -198,7 +280,7 @@ fn judge_request(request: Request<'_>, settings: &Settings) -> Verdict {
                 .collect(),
             _ => Vec::new(),
         };
-        let mut report = crate::pipeline::check_object(object, settings);
+        let mut report = crate::pipeline::check_object_fetching(object, settings, &mut fetch);
         report.retain_findings(|f| {
             f.path.contains("/ephemeralContainers/")
                 && f.container
@@ -207,11 +289,13 @@ fn judge_request(request: Request<'_>, settings: &Settings) -> Verdict {
         });
         return verdict(&report);
     }
-    verdict(&crate::pipeline::check_object(object, settings))
+    verdict(&crate::pipeline::check_object_fetching(
+        object, settings, &mut fetch,
+    ))
 }
 
 /// The generic reading, for payloads the typed one refused: it finds what is wrong.
-fn validate_generic(payload: &[u8]) -> Verdict {
+fn validate_generic(payload: &[u8], lookup: ConfigMapLookup<'_>) -> Verdict {
     let payload: GenericPayload = match serde_json::from_slice(payload) {
         Ok(p) => p,
         Err(e) => {
@@ -237,14 +321,27 @@ fn validate_generic(payload: &[u8]) -> Verdict {
     if request.object.is_null() {
         return Verdict::bad_request("the request has no object to judge".to_string());
     }
-    judge(&request.object, &settings)
+    let namespace = request
+        .namespace
+        .as_str()
+        .or_else(|| request.object.pointer("/metadata/namespace")?.as_str())
+        .map(str::to_string);
+    let mut fetch = fetcher(namespace, &settings, lookup);
+    judge_fetching(&request.object, &settings, &mut fetch)
 }
 
-/// Judges one object (no List unpacking: the API server admits objects one by one).
+/// Judges one object (no List unpacking: the API server admits objects one by one) with
+/// no ConfigMaps of the cluster.
 pub fn judge(object: &Value, settings: &Settings) -> Verdict {
-    // One object, no related objects: the default context also keeps the YAML reader
-    // (only config files need it) out of the policy module.
-    let mut reports = crate::pipeline::check_value_alone(object, settings);
+    judge_fetching(object, settings, &mut |_| Vec::new())
+}
+
+fn judge_fetching(
+    object: &Value,
+    settings: &Settings,
+    fetch: &mut dyn FnMut(&[&str]) -> Vec<Value>,
+) -> Verdict {
+    let mut reports = crate::pipeline::check_value_fetching(object, settings, fetch);
     let report = match reports.len() {
         1 => reports.remove(0),
         _ => return Verdict::bad_request("expected exactly one object".to_string()),
@@ -419,6 +516,153 @@ mod tests {
         let text = |t: &str| format!("{:?}", crate::check_text(t, &settings));
         assert_eq!(text(&late), text(&usual));
         assert_eq!(text(&late_list).matches("Checked").count(), 2);
+    }
+
+    /// An Envoy sidecar reading its bootstrap from `bootstrap`, plus `extra` ConfigMap
+    /// volumes mounted into it and one mounted only into the app.
+    fn envoy_pod(extra: usize) -> Value {
+        let mut mounts = vec![json!({"name": "bootstrap", "mountPath": "/etc/envoy"})];
+        let mut volumes = vec![
+            json!({"name": "bootstrap", "configMap": {"name": "envoy"}}),
+            json!({"name": "app-config", "configMap": {"name": "app"}}),
+        ];
+        for i in 0..extra {
+            mounts.push(json!({"name": format!("v{i}"), "mountPath": format!("/etc/extra/{i}")}));
+            // Every second one names the bootstrap again: asked for once.
+            let name = if i % 2 == 0 {
+                format!("extra-{i}")
+            } else {
+                "envoy".to_string()
+            };
+            volumes.push(json!({"name": format!("v{i}"), "projected": {"sources": [{"configMap": {"name": name}}]}}));
+        }
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "edge"}, "spec": {
+            "containers": [
+                {"name": "app", "image": "shop/api:v1", "volumeMounts": [{"name": "app-config", "mountPath": "/etc/app"}]},
+                {"name": "envoy", "image": "envoyproxy/envoy:v1.31.2", "args": ["-c", "/etc/envoy/envoy.yaml"], "volumeMounts": mounts},
+            ],
+            "volumes": volumes,
+        }})
+    }
+
+    fn bootstrap(address: &str) -> Value {
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "envoy", "namespace": "shop"},
+            "data": {"envoy.yaml": format!("admin:\n  address:\n    socket_address: {{address: {address}, port_value: 9901}}\n")}})
+    }
+
+    /// Runs a CREATE in namespace `shop` with `lookup`, returning the verdict and the
+    /// (namespace, name) pairs asked for.
+    fn in_cluster(
+        object: Value,
+        settings: Value,
+        answer: impl Fn(&str) -> Option<Value>,
+    ) -> (Verdict, Vec<(String, String)>) {
+        let payload = json!({"request": {"operation": "CREATE", "namespace": "shop", "object": object}, "settings": settings});
+        let mut asked = Vec::new();
+        let verdict = validate_in_cluster(
+            &serde_json::to_vec(&payload).unwrap(),
+            &mut |namespace, name| {
+                asked.push((namespace.to_string(), name.to_string()));
+                answer(name)
+            },
+        );
+        (verdict, asked)
+    }
+
+    #[test]
+    fn fetches_only_the_config_maps_config_reading_sidecars_mount() {
+        let served =
+            |address: &'static str| move |name: &str| (name == "envoy").then(|| bootstrap(address));
+        let (verdict, asked) = in_cluster(envoy_pod(0), json!({}), served("0.0.0.0"));
+        assert_eq!(
+            asked,
+            [("shop".to_string(), "envoy".to_string())],
+            "not the app's ConfigMap"
+        );
+        assert!(!verdict.accepted, "{verdict:?}");
+        let message = verdict.message.clone().unwrap_or_default();
+        assert!(
+            message.contains("localhost-admin-ports")
+                && message.contains("admin API on all interfaces (ConfigMap envoy/envoy.yaml)"),
+            "{message}"
+        );
+        // Without the ConfigMap the admin address is unknown: the verdict of no lookup.
+        let alone = validate(&serde_json::to_vec(&json!({"request": {"operation": "CREATE", "namespace": "shop", "object": envoy_pod(0)}})).unwrap());
+        assert!(!alone
+            .message
+            .unwrap_or_default()
+            .contains("admin API on all interfaces (ConfigMap envoy/envoy.yaml)"));
+        let (missing, _) = in_cluster(envoy_pod(0), json!({}), |_| None);
+        assert_eq!(
+            missing
+                .message
+                .as_deref()
+                .map(|m| m.contains("admin API on all interfaces (ConfigMap envoy/envoy.yaml)")),
+            Some(false)
+        );
+        // A loopback admin: no finding about it.
+        let (local, _) = in_cluster(envoy_pod(0), json!({}), served("127.0.0.1"));
+        assert!(!local
+            .message
+            .unwrap_or_default()
+            .contains("localhost-admin-ports"));
+        // Turned off: nothing asked.
+        let (off, asked) = in_cluster(
+            envoy_pod(0),
+            json!({"clusterContext": false}),
+            served("0.0.0.0"),
+        );
+        assert!(asked.is_empty());
+        assert!(!off
+            .message
+            .unwrap_or_default()
+            .contains("admin API on all interfaces (ConfigMap envoy/envoy.yaml)"));
+    }
+
+    #[test]
+    fn lookups_are_bounded_deduplicated_and_checked() {
+        let (_, asked) = in_cluster(envoy_pod(20), json!({}), |_| None);
+        assert_eq!(asked.len(), MAX_CONFIG_MAP_LOOKUPS);
+        let names: Vec<&str> = asked.iter().map(|(_, n)| n.as_str()).collect();
+        assert_eq!(
+            &names[..3],
+            ["envoy", "extra-0", "extra-2"],
+            "each once, in mount order"
+        );
+        // An answer that is another object is not taken for the ConfigMap.
+        let (verdict, _) = in_cluster(envoy_pod(0), json!({}), |_| {
+            let mut other = bootstrap("0.0.0.0");
+            other["metadata"]["name"] = json!("someone-else");
+            Some(other)
+        });
+        assert!(!verdict
+            .message
+            .unwrap_or_default()
+            .contains("admin API on all interfaces (ConfigMap envoy/envoy.yaml)"));
+        // Data that is not text, or no data: unknown config, never a trap.
+        for data in [json!(null), json!({"envoy.yaml": 7}), json!("x")] {
+            let (verdict, _) = in_cluster(envoy_pod(0), json!({}), move |_| {
+                let mut odd = bootstrap("0.0.0.0");
+                odd["data"] = data.clone();
+                Some(odd)
+            });
+            assert!(!verdict
+                .message
+                .unwrap_or_default()
+                .contains("admin API on all interfaces (ConfigMap envoy/envoy.yaml)"));
+        }
+        // A pod without a config-reading sidecar asks for nothing.
+        let (_, asked) = in_cluster(pod("shop/api:v1", json!({})), json!({}), |_| None);
+        assert!(asked.is_empty());
+    }
+
+    #[test]
+    fn the_readme_states_the_bound() {
+        let readme = include_str!("../README.md");
+        let stated = format!("`admission::MAX_CONFIG_MAP_LOOKUPS` = **{MAX_CONFIG_MAP_LOOKUPS}**");
+        assert!(readme.contains(&stated), "README must say {stated}");
+        let usage = format!("At most {MAX_CONFIG_MAP_LOOKUPS} ConfigMaps are read per request");
+        assert!(readme.contains(&usage), "README must say {usage}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! judging is `admission`, shared with the native tests.
 
 use crate::admission;
+use kubewarden_policy_sdk::host_capabilities::kubernetes::{get_resource, GetResourceRequest};
 use kubewarden_policy_sdk::response::ValidationResponse;
 use kubewarden_policy_sdk::settings::SettingsValidationResponse;
 use kubewarden_policy_sdk::wapc_guest as guest;
@@ -22,7 +23,7 @@ pub extern "C" fn wapc_init() {
 }
 
 fn validate(payload: &[u8]) -> guest::CallResult {
-    let verdict = admission::validate(payload);
+    let verdict = admission::validate_in_cluster(payload, &mut config_map);
     let response = ValidationResponse {
         accepted: verdict.accepted,
         message: verdict.message,
@@ -32,6 +33,23 @@ fn validate(payload: &[u8]) -> guest::CallResult {
         warnings: (!verdict.warnings.is_empty()).then_some(verdict.warnings),
     };
     Ok(serde_json::to_vec(&response)?)
+}
+
+/// One ConfigMap through the host's `kubernetes/get_resource` capability (policy-server
+/// grants it for the `contextAwareResources` the policy's manifest lists). Any error —
+/// not found, forbidden, a host failure, an answer that is not JSON — is unknown config.
+fn config_map(namespace: &str, name: &str) -> Option<serde_json::Value> {
+    let request = GetResourceRequest {
+        api_version: "v1".to_string(),
+        kind: "ConfigMap".to_string(),
+        name: name.to_string(),
+        namespace: Some(namespace.to_string()),
+        // The host's short cache (5 s) is fine: a ConfigMap applied seconds ago is the
+        // ordering caveat the README describes either way.
+        disable_cache: false,
+        field_masks: None,
+    };
+    get_resource::<serde_json::Value>(&request).ok()
 }
 
 fn validate_settings(payload: &[u8]) -> guest::CallResult {

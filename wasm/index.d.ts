@@ -98,6 +98,8 @@ export function rules(): RuleInfo[];
 export interface Settings {
   /** Whether workload authors may exempt their objects with the `sidecar-guard.io/ignore` annotation. Cluster admins set false to forbid it. */
   allowIgnoreAnnotation?: boolean;
+  /** Whether the Kubewarden policy fetches, from the namespace of the object it judges, the ConfigMaps that sidecars with a config reader mount (Envoy's bootstrap, Fluentd's fluent.conf), so that rules read their config as the CLI reads ConfigMaps given beside the workload. Needs `get` on ConfigMaps for policy-server's service account; false: no lookups, and such config is unknown. The CLI and the npm module read only the ConfigMaps of their input, whatever this says. */
+  clusterContext?: boolean;
   /** Containers whose image matches one of these globs are skipped by every rule. Matched against the image as written, tag and digest included. */
   exemptImages?: Glob[];
   /** The Kubernetes version the objects are for, like "1.33". Gates version-dependent findings (native sidecars need 1.29, pod-level resources 1.34). */

@@ -285,6 +285,36 @@ impl Context {
     }
 }
 
+/// The ConfigMaps whose files `container` mounts (`configMap` volumes and the ConfigMap
+/// sources of `projected` ones), in mount order, each once: what a front end that fetches
+/// ConfigMaps (the admission policy) asks for, and nothing else.
+pub fn mounted_config_maps<'s>(spec: &'s PodSpec, container: &Container) -> Vec<&'s str> {
+    let mut names: Vec<&'s str> = Vec::new();
+    for mount in container.volume_mounts.iter().flatten() {
+        let Some(volume) = spec
+            .volumes
+            .iter()
+            .flatten()
+            .find(|v| v.name.as_str() == mount.name.as_str())
+        else {
+            continue;
+        };
+        let projected = volume
+            .projected
+            .iter()
+            .flat_map(|p| p.sources.iter().flatten())
+            .filter_map(|s| s.config_map.as_ref());
+        for source in volume.config_map.iter().chain(projected) {
+            if let Some(name) = source.name.as_ref().map(|n| n.as_str()) {
+                if !name.is_empty() && !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+    }
+    names
+}
+
 /// A ConfigMap volume source's files: (path in the volume, key, text). With `items`, only
 /// those keys, each at its path; without, every key under its own name.
 fn entries<'c>(
@@ -419,6 +449,28 @@ mod tests {
                 ("/etc/fluent/fluent.conf", "b", "override", 1),
             ]
         );
+    }
+
+    #[test]
+    fn names_the_config_maps_a_container_mounts() {
+        let text = json!({
+            "containers": [{"name": "c", "volumeMounts": [
+                {"name": "p", "mountPath": "/etc/fluent"},
+                {"name": "b", "mountPath": "/etc/b"},
+                {"name": "again", "mountPath": "/etc/again"},
+                {"name": "logs", "mountPath": "/var/log"},
+            ]}],
+            "volumes": [
+                {"name": "p", "projected": {"sources": [{"secret": {"name": "s"}}, {"configMap": {"name": "a"}}, {"configMap": {}}]}},
+                {"name": "b", "configMap": {"name": "b"}},
+                {"name": "again", "configMap": {"name": "a"}},
+                {"name": "logs", "emptyDir": {}},
+                {"name": "unmounted", "configMap": {"name": "u"}},
+            ],
+        })
+        .to_string();
+        let (spec, c) = read(&text);
+        assert_eq!(mounted_config_maps(&spec, &c), ["a", "b"]);
     }
 
     #[test]

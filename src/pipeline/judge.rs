@@ -4,12 +4,15 @@
 
 use crate::input::context::Context;
 use crate::input::workload::{Extracted, PodTemplate};
+use crate::model::PodSpec;
 use crate::model::IGNORE_ANNOTATION;
 use crate::report::{Finding, InjectedContainer, ObjectIdentity, Report, Severity, Status};
 use crate::rules::options::SeverityOverride;
 use crate::rules::{self, Exemptions, Findings, Pod};
 use crate::settings::Settings;
+use crate::sidecars::roles::ContainerRef;
 use crate::sidecars::{roles, Recognition};
+use std::borrow::Cow;
 
 /// Rule id of findings about the ignore annotation itself.
 pub const IGNORE_ANNOTATION_RULE: &str = "ignore-annotation";
@@ -20,6 +23,18 @@ pub(crate) fn judge(
     settings: &Settings,
     context: &Context,
     origin: usize,
+) -> Report {
+    judge_with(extracted, settings, origin, |_, _| Cow::Borrowed(context))
+}
+
+/// The report on one object whose context `provide` gives once its containers are
+/// classified: the admission policy fetches only the ConfigMaps of containers whose
+/// product has a config reader, and a pod with none asks for nothing.
+pub(crate) fn judge_with<'c>(
+    extracted: Extracted,
+    settings: &Settings,
+    origin: usize,
+    provide: impl FnOnce(&[&[ContainerRef<'_>]; 2], &PodSpec<'_>) -> Cow<'c, Context>,
 ) -> Report {
     let object = extracted.header;
     let Some(template) = extracted.template else {
@@ -33,7 +48,20 @@ pub(crate) fn judge(
     }
     let (exemptions, mut findings) =
         read_ignore_annotations(&template.ignore_annotations, settings);
-    let pod = classified_pod(&object, &template, settings, context, origin);
+    let (containers, ephemeral) = classified_containers(&template, settings);
+    let context = provide(&[&containers, &ephemeral], &template.spec);
+    let pod = Pod {
+        kind: &object.kind,
+        spec: &template.spec,
+        spec_pointer: &template.spec_pointer,
+        run_to_completion: template.run_to_completion,
+        namespace: object.namespace.as_deref(),
+        context: &context,
+        origin,
+        containers,
+        ephemeral,
+        kubernetes_version: settings.kubernetes_version,
+    };
     let injected = injected_containers(&pod);
     for rule in rules::ALL {
         let severity_override = rule.severity_override(&settings.rules);
@@ -54,29 +82,20 @@ pub(crate) fn judge(
     report
 }
 
-/// What the rules see of a pod template: its containers classified by role.
-fn classified_pod<'a>(
-    object: &'a ObjectIdentity,
+/// A pod template's containers classified by role: (init containers and containers,
+/// ephemeral containers).
+fn classified_containers<'a>(
     template: &'a PodTemplate<'a>,
-    settings: &'a Settings,
-    context: &'a Context,
-    origin: usize,
-) -> Pod<'a> {
+    settings: &Settings,
+) -> (Vec<ContainerRef<'a>>, Vec<ContainerRef<'a>>) {
     let recognition = Recognition {
         sidecars: &settings.sidecars,
         exempt_images: &settings.exempt_images,
     };
     let spec = &template.spec;
     let first_ephemeral = spec.init_containers.as_ref().map_or(0, Vec::len) + spec.containers.len();
-    Pod {
-        kind: &object.kind,
-        spec,
-        spec_pointer: &template.spec_pointer,
-        run_to_completion: template.run_to_completion,
-        namespace: object.namespace.as_deref(),
-        context,
-        origin,
-        containers: roles::classify(
+    (
+        roles::classify(
             spec,
             &template.spec_pointer,
             &roles::PodFacts {
@@ -86,14 +105,13 @@ fn classified_pod<'a>(
             },
             &recognition,
         ),
-        ephemeral: roles::classify_ephemeral(
+        roles::classify_ephemeral(
             &template.ephemeral,
             &template.spec_pointer,
             first_ephemeral,
             &recognition,
         ),
-        kubernetes_version: settings.kubernetes_version,
-    }
+    )
 }
 
 fn injected_containers(pod: &Pod) -> Vec<InjectedContainer> {

@@ -133,18 +133,46 @@ pub fn check(document: &Value, settings: &Settings) -> Vec<Result<Report, Error>
     check_value(document, settings, &Context::from_documents([document]), 0)
 }
 
-/// Checks one object read from an admission request: no related objects, no lines.
-pub(crate) fn check_object(object: Extracted, settings: &Settings) -> Report {
-    judge::judge(object, settings, &Context::default(), 0)
-}
-
 /// Checks an object read generically (the admission path for requests the typed reading
-/// refused). With no context, the YAML reader stays out of the policy module.
-pub(crate) fn check_value_alone(
+/// refused), with the ConfigMaps `fetch` returns as its context.
+pub(crate) fn check_value_fetching(
     document: &Value,
     settings: &Settings,
+    fetch: &mut dyn FnMut(&[&str]) -> Vec<Value>,
 ) -> Vec<Result<Report, Error>> {
-    check_value(document, settings, &Context::default(), 0)
+    workload::extract(document)
+        .into_iter()
+        .map(|object| object.map(|o| check_object_fetching(o, settings, &mut *fetch)))
+        .collect()
+}
+
+/// Checks one object read from an admission request. Its context is what `fetch` returns
+/// (ConfigMap objects) when asked for the ConfigMaps that containers of a product with a
+/// config reader mount, each named once, in pod order; `fetch` is not called when there
+/// are none. The rules then see those ConfigMaps exactly as the CLI sees ConfigMaps of
+/// the same input.
+pub(crate) fn check_object_fetching(
+    object: Extracted,
+    settings: &Settings,
+    fetch: &mut dyn FnMut(&[&str]) -> Vec<Value>,
+) -> Report {
+    judge::judge_with(object, settings, 0, |groups, spec| {
+        let mut names: Vec<&str> = Vec::new();
+        for c in groups.iter().flat_map(|g| g.iter()) {
+            if c.product.is_some_and(|p| p.config_reader.is_some()) {
+                for name in crate::input::context::mounted_config_maps(spec, c.container) {
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+            }
+        }
+        if names.is_empty() {
+            return std::borrow::Cow::Owned(Context::default());
+        }
+        let found = fetch(&names);
+        std::borrow::Cow::Owned(Context::from_documents(&found))
+    })
 }
 
 fn check_value(

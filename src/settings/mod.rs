@@ -39,6 +39,13 @@ pub struct Settings {
     pub sidecars: SidecarSettings,
     /// Per-rule settings, keyed by rule id.
     pub rules: RulesSettings,
+    /// Whether the Kubewarden policy fetches, from the namespace of the object it judges,
+    /// the ConfigMaps that sidecars with a config reader mount (Envoy's bootstrap, Fluentd's
+    /// fluent.conf), so that rules read their config as the CLI reads ConfigMaps given
+    /// beside the workload. Needs `get` on ConfigMaps for policy-server's service account;
+    /// false: no lookups, and such config is unknown. The CLI and the npm module read only
+    /// the ConfigMaps of their input, whatever this says.
+    pub cluster_context: bool,
 }
 
 impl Default for Settings {
@@ -49,6 +56,7 @@ impl Default for Settings {
             exempt_images: Vec::new(),
             sidecars: SidecarSettings::default(),
             rules: RulesSettings::default(),
+            cluster_context: true,
         }
     }
 }

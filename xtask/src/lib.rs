@@ -344,12 +344,19 @@ fn description() -> String {
     )
 }
 
+/// The cluster resources the policy reads through the host (`clusterContext`): the
+/// ConfigMaps its config-reading sidecars mount. policy-server grants a policy only the
+/// resources both its metadata and its (Cluster)AdmissionPolicy list.
+pub fn context_aware_resources() -> Value {
+    json!([{"apiVersion": "v1", "kind": "ConfigMap"}])
+}
+
 /// `policies/metadata.yml` (Kubewarden's policy metadata), with the README's usage text.
 pub fn metadata(usage: &str) -> Value {
     json!({
         "rules": admission_rules(),
         "mutating": false,
-        "contextAwareResources": [],
+        "contextAwareResources": context_aware_resources(),
         "executionMode": "kubewarden-wapc",
         "backgroundAudit": true,
         "annotations": {
@@ -546,6 +553,7 @@ pub fn cluster_policies() -> Vec<(&'static str, Value)> {
                 "mutating": false,
                 "backgroundAudit": true,
                 "rules": admission_rules(),
+                "contextAwareResources": context_aware_resources(),
                 // System namespaces run the cluster's own pods; judge them with a policy of their own.
                 "namespaceSelector": {"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "NotIn", "values": ["kube-system", "kubewarden"]}]},
                 "settings": settings,

@@ -51,7 +51,11 @@ fn generated_files_are_fresh_and_read_back_to_what_was_generated() {
 fn metadata_has_kubewardens_fields() {
     let metadata = load_yaml("policies/metadata.yml");
     assert_eq!(metadata["mutating"], false);
-    assert_eq!(metadata["contextAwareResources"], json!([]));
+    // The ConfigMaps its config-reading sidecars mount, and nothing else.
+    assert_eq!(
+        metadata["contextAwareResources"],
+        json!([{"apiVersion": "v1", "kind": "ConfigMap"}])
+    );
     assert_eq!(metadata["executionMode"], "kubewarden-wapc");
     assert_eq!(metadata["backgroundAudit"], true);
     let resources: Vec<String> = metadata["rules"]
@@ -247,8 +251,17 @@ fn artifacthub_package_agrees_with_the_metadata() {
         !install.contains("github.com/kubewarden/kwctl"),
         "kwctl's old repository"
     );
-    // kwctl leaves contextAwareResources out when the policy reads none.
-    assert_eq!(metadata["contextAwareResources"], json!([]));
+    // kwctl writes the context-aware resources as a YAML text annotation.
+    let context_aware = sidecar_guard::input::yaml::parse_stream(
+        package["annotations"]["kubewarden/contextAwareResources"]
+            .as_str()
+            .expect("kubewarden/contextAwareResources"),
+        Default::default(),
+    )
+    .remove(0)
+    .expect("yaml")
+    .value;
+    assert_eq!(context_aware, metadata["contextAwareResources"]);
     let mut keys: Vec<&str> = package["annotations"]
         .as_object()
         .expect("annotations")
@@ -259,6 +272,7 @@ fn artifacthub_package_agrees_with_the_metadata() {
     assert_eq!(
         keys,
         [
+            "kubewarden/contextAwareResources",
             "kubewarden/mutation",
             "kubewarden/questions-ui",
             "kubewarden/resources",
@@ -384,6 +398,12 @@ fn cluster_admission_policies_are_valid_objects() {
             "{name}"
         );
         assert_eq!(spec["rules"], admission_rules(), "{name}: rules");
+        // policy-server grants only what the manifest lists too.
+        assert_eq!(
+            spec["contextAwareResources"],
+            json!([{"apiVersion": "v1", "kind": "ConfigMap"}]),
+            "{name}"
+        );
         assert_eq!(spec["mutating"], false);
         let expected_mode = if name == "audit" {
             "monitor"
