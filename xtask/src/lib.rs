@@ -395,6 +395,21 @@ pub fn questions() -> Value {
             questions.push(question);
         };
         let label = leaf.key.rsplit('.').next().unwrap_or_default().to_string();
+        if let (Some(fields), false) = (&leaf.fields, leaf.key.contains("container-probes")) {
+            // Per-role values deeper down (container-resources' fill-in defaults): one
+            // question per field, of the field's own type.
+            for field in fields {
+                let schema_of = leaf.target.pointer(&format!("/properties/{field}"));
+                push(
+                    format!("{}.{field}", leaf.key),
+                    format!("{label} {field}"),
+                    question_type(&schema, schema_of.unwrap_or(&Value::Null)),
+                    format!("{field} a fix writes for {label} containers"),
+                    None,
+                );
+            }
+            continue;
+        }
         if let Some(fields) = &leaf.fields {
             // Probe bounds: one integer question per field and end.
             for field in fields {
