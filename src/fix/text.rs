@@ -297,9 +297,8 @@ impl Style {
 
     /// A value on one line: a flow collection or a scalar.
     fn inline(self, value: &Value) -> String {
-        if self.json {
-            return serde_json::to_string(value).unwrap_or_default();
-        }
+        // JSON and YAML flow alike: `{key: value, …}` with a space after each separator;
+        // JSON quotes every key and string.
         match value {
             Value::Object(map) => {
                 let entries: Vec<String> = map
@@ -438,6 +437,7 @@ fn apply_operation(text: &str, operation: &PatchOperation, before: &Value) -> Op
             }
             let moved = Item::Text {
                 text: moved_text(text, source, item),
+                comments: leading_comments(text, source, item),
                 column: column(text, item.start),
                 value,
             };
@@ -459,6 +459,8 @@ enum Item<'a> {
     Value(&'a Value),
     Text {
         text: String,
+        /// Comment lines right above it, at its dash's column, trimmed: they go with it.
+        comments: Vec<String>,
         /// Column of the item's first character where it was.
         column: usize,
         value: &'a Value,
@@ -475,6 +477,35 @@ fn moved_text(text: &str, seq: &Node, item: &Node) -> String {
         end - usize::from(text.get(..end).is_some_and(|t| t.ends_with('\n')))
     };
     text.get(item.start..end).unwrap_or_default().to_string()
+}
+
+/// Where the comment lines right above a block item's dash begin (its dash's line when
+/// none): those at the dash's column describe the item.
+fn comments_start(text: &str, dash: usize) -> usize {
+    let dash_column = column(text, dash);
+    let mut at = line_start(text, dash);
+    while at > 0 {
+        let previous = line_start(text, at - 1);
+        let line = text.get(previous..at).unwrap_or_default();
+        let indent = line.len() - line.trim_start().len();
+        if !(line.trim_start().starts_with('#') && indent == dash_column) {
+            break;
+        }
+        at = previous;
+    }
+    at
+}
+
+/// The comment lines that go with a block item (see `comments_start`), trimmed.
+fn leading_comments(text: &str, seq: &Node, item: &Node) -> Vec<String> {
+    let Some(dash) = (!seq.flow).then(|| dash_of(text, item)).flatten() else {
+        return Vec::new();
+    };
+    text.get(comments_start(text, dash)..line_start(text, dash))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| l.trim().to_string())
+        .collect()
 }
 
 /// An item's lines moved from `from` to `to` columns: every line after the first shifts
@@ -668,16 +699,22 @@ fn block_item_text(item: &Item<'_>, dash_column: usize, style: Style) -> Option<
         Item::Value(value) => style.block_item(value, dash_column),
         Item::Text {
             text,
+            comments,
             column,
             value,
         } => {
             if style.json {
                 return None;
             }
+            let mut lines: String = comments
+                .iter()
+                .map(|c| format!("{}{c}\n", spaces(dash_column)))
+                .collect();
             match reindent(text, *column, dash_column + 2) {
-                Some(moved) => format!("{}- {moved}\n", spaces(dash_column)),
-                None => style.block_item(value, dash_column),
+                Some(moved) => lines.push_str(&format!("{}- {moved}\n", spaces(dash_column))),
+                None => lines.push_str(&style.block_item(value, dash_column)),
             }
+            lines
         }
     })
 }
@@ -773,7 +810,7 @@ fn remove_item(text: &str, seq: &Node, index: usize) -> Option<Vec<Edit>> {
             return None;
         }
         let dash = dash_of(text, item)?;
-        (line_start(text, dash), after_line(text, item.end))
+        (comments_start(text, dash), after_line(text, item.end))
     };
     Some(vec![Edit {
         start,
