@@ -274,3 +274,57 @@ fn every_fixture_fixes_to_a_fixed_point() {
     }
     assert!(fixed >= 10, "only {fixed} fixtures had fixes");
 }
+
+/// SARIF carries each fix as one replacement of the file's text, which applied alone gives
+/// what the fix alone gives.
+#[test]
+fn sarif_results_carry_their_fixes_as_replacements() {
+    let case = "tests/fix/readonly-log-mounts.yaml";
+    let text = std::fs::read_to_string(repo_root().join(case)).expect("readable");
+    let out = run_cli(&["check", "--format", "sarif", case], None);
+    let sarif = json_of(&out.stdout, case);
+    let offset = |line: u64, column: u64| {
+        let start: usize = text
+            .split_inclusive('\n')
+            .take(line as usize - 1)
+            .map(str::len)
+            .sum();
+        start + column as usize - 1
+    };
+    let mut checked = 0;
+    for result in sarif["runs"][0]["results"].as_array().expect("results") {
+        let Some(fix) = result["fixes"].get(0) else {
+            continue;
+        };
+        let replacement = &fix["artifactChanges"][0]["replacements"][0];
+        let region = &replacement["deletedRegion"];
+        let start = offset(
+            region["startLine"].as_u64().unwrap(),
+            region["startColumn"].as_u64().unwrap(),
+        );
+        let end = offset(
+            region["endLine"].as_u64().unwrap(),
+            region["endColumn"].as_u64().unwrap(),
+        );
+        let mut edited = text.clone();
+        edited.replace_range(
+            start..end,
+            replacement["insertedContent"]["text"].as_str().unwrap(),
+        );
+        let path = result["properties"]["path"].as_str().unwrap();
+        let rule = result["ruleId"].as_str().unwrap();
+        let report = sidecar_guard::check_text(&text, &Default::default())
+            .remove(0)
+            .unwrap();
+        let finding = report
+            .findings
+            .iter()
+            .find(|f| f.path == path && f.rule == rule)
+            .unwrap();
+        let (alone, _) =
+            sidecar_guard::fix::apply_to_text(&text, &[(0, finding.fix.as_ref().unwrap())]);
+        assert_same_text(&edited, &alone, &format!("{case}: {rule} at {path}"));
+        checked += 1;
+    }
+    assert!(checked >= 3, "only {checked} SARIF fixes");
+}

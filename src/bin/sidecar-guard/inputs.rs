@@ -40,6 +40,8 @@ pub struct Results {
     pub outcomes: Vec<Outcome>,
     /// The fixes `check --fix` applied, with the input each was applied to.
     pub applied: Vec<(String, AppliedFix)>,
+    /// Each input's text as judged (by `Outcome::input`): SARIF writes fixes as edits of it.
+    pub texts: Vec<String>,
     /// Inputs that could not be read at all: (source, message).
     pub input_errors: Vec<(String, String)>,
     /// What a folder walk passed over, and why: (path, reason). Empty files, Helm
@@ -153,6 +155,7 @@ pub fn read_paths(paths: &[String], named: Named) -> (Vec<Input>, Results) {
     let mut results = Results {
         outcomes: Vec::new(),
         applied: Vec::new(),
+        texts: Vec::new(),
         input_errors: Vec::new(),
         skipped_files: Vec::new(),
     };
@@ -194,6 +197,7 @@ pub fn read_paths(paths: &[String], named: Named) -> (Vec<Input>, Results) {
 /// Judges the inputs together (the ConfigMaps of all are context for each), adding the
 /// outcomes to `results`.
 pub fn judge(inputs: &[Input], settings: &Settings, results: &mut Results) {
+    results.texts = inputs.iter().map(|i| i.text.clone()).collect();
     let sources: Vec<Source> = inputs
         .iter()
         .map(|input| Source::text(&input.text).treated(input.treatment.clone()))
