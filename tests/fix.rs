@@ -74,6 +74,8 @@ fn reads_as_its_kind(text: &str, what: &str) {
             "DaemonSet" => serde_json::from_value::<apps::DaemonSet>(value).map(|_| ()),
             "StatefulSet" => serde_json::from_value::<apps::StatefulSet>(value).map(|_| ()),
             "Job" => serde_json::from_value::<batch::Job>(value).map(|_| ()),
+            "CronJob" => serde_json::from_value::<batch::CronJob>(value).map(|_| ()),
+            "ConfigMap" | "Service" => Ok(()),
             other => panic!("{what}: add {other} to reads_as_its_kind"),
         };
         result.unwrap_or_else(|e| panic!("{what}: fixed {kind} does not read: {e}"));
@@ -327,4 +329,46 @@ fn sarif_results_carry_their_fixes_as_replacements() {
         checked += 1;
     }
     assert!(checked >= 3, "only {checked} SARIF fixes");
+}
+
+/// The bundled examples: `--fix` leaves no safe fix, `--fix --unsafe-fixes` none at all,
+/// and every fixed object still reads as its kind.
+#[test]
+fn examples_fix_cleanly() {
+    let dir = std::env::temp_dir().join(format!("sidecar-guard-examples-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(repo_root().join("examples")).expect("examples") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            let copy = dir.join(path.file_name().expect("name"));
+            std::fs::copy(&path, &copy).expect("copy");
+            files.push(copy);
+        }
+    }
+    let dir_arg = dir.to_string_lossy().into_owned();
+    for unsafe_fixes in [false, true] {
+        let mut args = vec!["check", "--format", "json", "--fix"];
+        if unsafe_fixes {
+            args.push("--unsafe-fixes");
+        }
+        args.push(&dir_arg);
+        let report = json_of(&run_cli(&args, None).stdout, "examples");
+        for result in report["results"].as_array().into_iter().flatten() {
+            for finding in result["findings"].as_array().into_iter().flatten() {
+                let left = finding["fix"]["applicability"].as_str();
+                assert!(
+                    left.is_none() || (left == Some("unsafe") && !unsafe_fixes),
+                    "{finding}"
+                );
+            }
+        }
+    }
+    for file in &files {
+        reads_as_its_kind(
+            &std::fs::read_to_string(file).expect("read"),
+            &file.display().to_string(),
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
