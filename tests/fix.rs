@@ -109,6 +109,7 @@ fn golden_files() {
             "{what}: {diff_text}"
         );
         let diff_report = json_of(&diff.stderr, &what);
+        let patched = apply_unified_diff(&input, &diff_text);
 
         let fixed = run(&args, &["--fix", &file_arg], None);
         let output = std::fs::read_to_string(&file).expect("read");
@@ -120,6 +121,7 @@ fn golden_files() {
         let want = std::fs::read_to_string(&expected)
             .unwrap_or_else(|_| panic!("{what}: no {} (bless it)", expected.display()));
         assert_same_text(&output, &want, &what);
+        assert_same_text(&patched, &want, &format!("{what}: --diff applied"));
         assert_ne!(output, input, "{what}: nothing was fixed");
         let applied = report["fixes"].as_array().cloned().unwrap_or_default();
         assert!(!applied.is_empty(), "{what}: no fix listed");
@@ -371,4 +373,57 @@ fn examples_fix_cleanly() {
         );
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Applies a unified diff as `patch` does, checking every context and removed line and
+/// that each hunk's context is as long on both sides (short context means the file's
+/// start or end to `patch`).
+fn apply_unified_diff(text: &str, diff: &str) -> String {
+    let old: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut out = String::new();
+    let mut at = 0;
+    let mut lines = diff.split_inclusive('\n').skip(2).peekable();
+    while let Some(header) = lines.next() {
+        let start: usize = header
+            .strip_prefix("@@ -")
+            .and_then(|h| h.split([',', ' ']).next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("not a hunk header: {header}"));
+        let start = start.saturating_sub(1);
+        out.extend(old[at..start].iter().copied());
+        at = start;
+        let mut body = Vec::new();
+        while let Some(line) = lines.peek().filter(|l| !l.starts_with("@@")) {
+            body.push(*line);
+            lines.next();
+        }
+        let leading = body.iter().take_while(|l| l.starts_with(' ')).count();
+        let trailing = body.iter().rev().take_while(|l| l.starts_with(' ')).count();
+        let at_end = at + body.iter().filter(|l| !l.starts_with('+')).count() == old.len();
+        assert!(
+            leading == trailing || at == 0 || at_end,
+            "asymmetric context in:\n{}",
+            body.concat()
+        );
+        for line in body {
+            let (sign, rest) = line.split_at(1);
+            match sign {
+                " " | "-" => {
+                    assert_eq!(
+                        old.get(at).copied(),
+                        Some(rest),
+                        "diff does not match the text"
+                    );
+                    if sign == " " {
+                        out.push_str(rest);
+                    }
+                    at += 1;
+                }
+                "+" => out.push_str(rest),
+                other => panic!("unexpected diff line {other:?}"),
+            }
+        }
+    }
+    out.extend(old[at..].iter().copied());
+    out
 }

@@ -16,6 +16,7 @@ use crate::report::{Applicability, Finding, Fix, PatchOperation, Report};
 use crate::settings::Settings;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// Which fixes to apply.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -114,38 +115,51 @@ pub fn select<'f>(
 /// not apply, or that span editing cannot express, is left out and the text kept.
 pub fn apply_to_text(stream: &str, fixes: &[(usize, &Fix)]) -> (String, Vec<bool>) {
     let mut applied = vec![false; fixes.len()];
+    let mut by_document: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, (document, _)) in fixes.iter().enumerate() {
+        by_document.entry(*document).or_default().push(i);
+    }
     let documents = crate::input::yaml::split_stream(stream);
-    let mut out = String::with_capacity(stream.len());
-    let mut copied = 0;
-    for document in &documents {
-        let mine: Vec<usize> = (0..fixes.len())
-            .filter(|i| fixes.get(*i).is_some_and(|(d, _)| *d == document.index))
-            .collect();
-        if mine.is_empty() {
-            continue;
-        }
+    let work: Vec<(&crate::input::yaml::DocumentText, Vec<usize>)> = documents
+        .iter()
+        .filter_map(|d| Some((d, by_document.remove(&d.index)?)))
+        .collect();
+    // Each document is edited on its own: on every core, as checking is.
+    let edited = crate::pipeline::parallel::on_every_core(&work, |(document, mine)| {
         let chunk = document.as_str();
         let start = (chunk.as_ptr() as usize).saturating_sub(stream.as_ptr() as usize);
+        let mut done = Vec::new();
         let Ok(parsed) = document.parse(crate::input::yaml::Options::default()) else {
-            continue;
+            return (start, chunk.len(), None, done);
         };
         let mut text = chunk.to_string();
         let mut value = parsed.value;
         for i in mine {
-            let Some((_, fix)) = fixes.get(i) else {
+            let Some((_, fix)) = fixes.get(*i) else {
                 continue;
             };
             if let Some((t, v)) = text::apply_fix(&text, &value, &fix.operations) {
                 text = t;
                 value = v;
-                if let Some(flag) = applied.get_mut(i) {
-                    *flag = true;
-                }
+                done.push(*i);
             }
         }
+        (start, chunk.len(), Some(text), done)
+    });
+    let mut out = String::with_capacity(stream.len());
+    let mut copied = 0;
+    for (start, len, text, done) in edited {
+        let Some(text) = text else {
+            continue;
+        };
         out.push_str(stream.get(copied..start).unwrap_or_default());
         out.push_str(&text);
-        copied = start + chunk.len();
+        copied = start + len;
+        for i in done {
+            if let Some(flag) = applied.get_mut(i) {
+                *flag = true;
+            }
+        }
     }
     out.push_str(stream.get(copied..).unwrap_or_default());
     (out, applied)
@@ -187,12 +201,13 @@ pub fn fix_pass(
     reports: &[Result<Report, DocumentError>],
     options: FixOptions,
 ) -> (String, Vec<AppliedFix>) {
-    let mut by_document: Vec<(usize, Vec<&Finding>)> = Vec::new();
+    // Reports come in document order; a List's objects share their document.
+    let mut by_document: BTreeMap<usize, Vec<&Finding>> = BTreeMap::new();
     for report in reports.iter().flatten() {
-        match by_document.iter_mut().find(|(d, _)| *d == report.document) {
-            Some((_, findings)) => findings.extend(&report.findings),
-            None => by_document.push((report.document, report.findings.iter().collect())),
-        }
+        by_document
+            .entry(report.document)
+            .or_default()
+            .extend(&report.findings);
     }
     let mut chosen: Vec<(usize, &Finding, &Fix)> = Vec::new();
     for (document, findings) in &by_document {

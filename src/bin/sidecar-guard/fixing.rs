@@ -53,14 +53,143 @@ pub fn fix_inputs(
     (results, originals)
 }
 
-/// A unified diff of one input's text (empty when unchanged).
+/// A unified diff of one input's text (empty when unchanged). Documents are compared one
+/// by one (a fix never adds or removes one): a diff of the whole stream costs in
+/// proportion to its size times its changes, which a fix in every document of a long
+/// stream makes quadratic. The hunks are then cut from the whole text, so their context
+/// crosses document boundaries as `diff -u`'s does (`patch` reads short context as the
+/// file's start or end).
 pub fn diff(source: &str, before: &str, after: &str) -> String {
+    use similar::DiffOp;
     if before == after {
         return String::new();
     }
-    similar::TextDiff::from_lines(before, after)
-        .unified_diff()
-        .context_radius(3)
-        .header(source, source)
-        .to_string()
+    let old_lines: Vec<&str> = before.split_inclusive('\n').collect();
+    let new_lines: Vec<&str> = after.split_inclusive('\n').collect();
+    let old_docs = sidecar_guard::input::yaml::split_stream(before);
+    let new_docs = sidecar_guard::input::yaml::split_stream(after);
+    let mut ops: Vec<DiffOp> = Vec::new();
+    if old_docs.len() == new_docs.len() {
+        let (mut old_at, mut new_at) = (0, 0);
+        for (a, b) in old_docs.iter().zip(&new_docs) {
+            if a.as_str() == b.as_str() {
+                continue;
+            }
+            let (a_start, b_start) = (a.line - 1, b.line - 1);
+            if a_start > old_at {
+                ops.push(DiffOp::Equal {
+                    old_index: old_at,
+                    new_index: new_at,
+                    len: a_start - old_at,
+                });
+            }
+            for op in similar::TextDiff::from_lines(a.as_str(), b.as_str()).ops() {
+                ops.push(shifted(op, a_start, b_start));
+            }
+            old_at = a_start + a.as_str().split_inclusive('\n').count();
+            new_at = b_start + b.as_str().split_inclusive('\n').count();
+        }
+        if old_lines.len() > old_at {
+            ops.push(DiffOp::Equal {
+                old_index: old_at,
+                new_index: new_at,
+                len: old_lines.len() - old_at,
+            });
+        }
+    } else {
+        ops = similar::TextDiff::from_lines(before, after).ops().to_vec();
+    }
+    // One Equal run between changes, as the grouping expects (it trims only the runs at
+    // a group's edges).
+    let mut merged: Vec<DiffOp> = Vec::with_capacity(ops.len());
+    for op in ops {
+        match (merged.last_mut(), op) {
+            (Some(DiffOp::Equal { len, .. }), DiffOp::Equal { len: more, .. }) => *len += more,
+            (_, op) => merged.push(op),
+        }
+    }
+    let mut out = format!("--- {source}\n+++ {source}\n");
+    for group in similar::group_diff_ops(merged, 3) {
+        let (Some(first), Some(last)) = (group.first(), group.last()) else {
+            continue;
+        };
+        let old = first.old_range().start..last.old_range().end;
+        let new = first.new_range().start..last.new_range().end;
+        // An empty range names the line before it, as diff -u does.
+        let start = |range: &std::ops::Range<usize>| range.start + usize::from(!range.is_empty());
+        out.push_str(&format!(
+            "@@ -{},{} +{},{} @@\n",
+            start(&old),
+            old.len(),
+            start(&new),
+            new.len()
+        ));
+        for op in &group {
+            let (tag, old_range, new_range) = op.as_tag_tuple();
+            let mut lines = |sign: char, range: std::ops::Range<usize>, from: &[&str]| {
+                for line in from.get(range).unwrap_or_default() {
+                    out.push(sign);
+                    out.push_str(line);
+                    if !line.ends_with('\n') {
+                        out.push_str("\n\\ No newline at end of file\n");
+                    }
+                }
+            };
+            match tag {
+                similar::DiffTag::Equal => lines(' ', old_range, &old_lines),
+                similar::DiffTag::Delete => lines('-', old_range, &old_lines),
+                similar::DiffTag::Insert => lines('+', new_range, &new_lines),
+                similar::DiffTag::Replace => {
+                    lines('-', old_range, &old_lines);
+                    lines('+', new_range, &new_lines);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A document's diff operation moved to where the document starts in its stream.
+fn shifted(op: &similar::DiffOp, old: usize, new: usize) -> similar::DiffOp {
+    use similar::DiffOp;
+    match *op {
+        DiffOp::Equal {
+            old_index,
+            new_index,
+            len,
+        } => DiffOp::Equal {
+            old_index: old_index + old,
+            new_index: new_index + new,
+            len,
+        },
+        DiffOp::Delete {
+            old_index,
+            old_len,
+            new_index,
+        } => DiffOp::Delete {
+            old_index: old_index + old,
+            old_len,
+            new_index: new_index + new,
+        },
+        DiffOp::Insert {
+            old_index,
+            new_index,
+            new_len,
+        } => DiffOp::Insert {
+            old_index: old_index + old,
+            new_index: new_index + new,
+            new_len,
+        },
+        DiffOp::Replace {
+            old_index,
+            old_len,
+            new_index,
+            new_len,
+        } => DiffOp::Replace {
+            old_index: old_index + old,
+            old_len,
+            new_index: new_index + new,
+            new_len,
+        },
+    }
 }
