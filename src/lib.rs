@@ -19,6 +19,7 @@
 
 pub mod admission;
 pub(crate) mod config;
+pub mod fix;
 pub(crate) mod glob;
 pub mod input;
 pub mod model;
@@ -34,7 +35,7 @@ pub(crate) mod sidecars;
 mod policy;
 
 pub use pipeline::{check, check_text, IGNORE_ANNOTATION_RULE};
-pub use report::{Finding, Report, Role, Severity, Status};
+pub use report::{Applicability, Finding, Fix, PatchOperation, Report, Role, Severity, Status};
 pub use settings::{Settings, SettingsError};
 
 /// The pod annotations that injectors record an injection with (the catalogue's).

@@ -109,10 +109,67 @@ pub struct Finding {
     /// change is a warning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub injected_by: Option<String>,
+    /// A mechanical fix, where one exists: JSON Patch operations on the object as given.
+    /// Absent where no fix is safe to write by machine (a probe, a bind address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
     /// Position of the container in pod order (init containers, then containers); pod-level
     /// findings sort first. Used for the stable order only.
     #[serde(skip)]
     pub position: Option<usize>,
+}
+
+/// Whether a fix can change what the workload does.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Cannot change what the workload does (`check --fix` applies it).
+    Safe,
+    /// Changes behaviour the author should review (`--unsafe-fixes` applies it too).
+    Unsafe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// A finding's fix: JSON Patch (RFC 6902) operations, applied in order, on the object as
+/// given (pointers as in the finding's `path`, from the document's root).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Fix {
+    /// One line: what the fix does.
+    pub title: String,
+    pub applicability: Applicability,
+    pub operations: Vec<PatchOperation>,
+}
+
+/// One JSON Patch (RFC 6902) operation: only the ones fixes write.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "op", rename_all = "lowercase")]
+pub enum PatchOperation {
+    Add {
+        path: String,
+        value: serde_json::Value,
+    },
+    Remove {
+        path: String,
+    },
+    Replace {
+        path: String,
+        value: serde_json::Value,
+    },
+    Move {
+        from: String,
+        path: String,
+    },
 }
 
 impl Finding {

@@ -4,11 +4,12 @@
 use sidecar_guard::rules::ALL;
 use sidecar_guard::Settings;
 
-const SECTIONS: [&str; 6] = [
+const SECTIONS: [&str; 7] = [
     "## What it does",
     "## Why is this bad?",
     "## Example",
     "## Use instead",
+    "## Fix",
     "## Options",
     "## References",
 ];
@@ -104,4 +105,55 @@ fn messages_follow_the_conventions() {
         }
     }
     assert!(checked > 50, "only {checked} messages checked");
+}
+
+#[test]
+fn fixing_the_example_gives_use_instead() {
+    // A rule whose fixes apply to its Example turns it into its "Use instead", byte for
+    // byte (its own fixes only, unsafe ones too); a second run changes nothing.
+    let options = sidecar_guard::fix::FixOptions { unsafe_fixes: true };
+    let mut fixed_any = 0;
+    for rule in ALL {
+        let id = rule.meta().id;
+        let docs = rule.meta().docs_markdown();
+        let example = yaml_after(&docs, "## Example");
+        let settings = only_rule(id);
+        let fixed = sidecar_guard::fix::fix_text(example, &settings, options);
+        if fixed.applied.is_empty() {
+            assert_eq!(
+                fixed.output, example,
+                "{id}: nothing applied, yet the text changed"
+            );
+            continue;
+        }
+        assert_eq!(
+            fixed.output,
+            yaml_after(&docs, "## Use instead"),
+            "{id}: the fixed Example"
+        );
+        let again = sidecar_guard::fix::fix_text(&fixed.output, &settings, options);
+        assert!(
+            again.applied.is_empty() && again.output == fixed.output,
+            "{id}: not idempotent"
+        );
+        fixed_any += 1;
+    }
+    assert!(fixed_any >= 2, "only {fixed_any} rules fix their Example");
+}
+
+/// Every other rule off; container-resources with the fill-in values its Fix section uses.
+fn only_rule(id: &str) -> Settings {
+    let mut rules = serde_json::Map::new();
+    for other in ALL.iter().map(|r| r.meta().id).filter(|r| *r != id) {
+        rules.insert(other.into(), serde_json::json!({"severity": "off"}));
+    }
+    if id == "container-resources" {
+        rules.insert(
+            id.into(),
+            serde_json::json!({"defaults": {"sidecar": {
+                "requests": {"cpu": "50m", "memory": "64Mi"},
+                "limits": {"cpu": "100m", "memory": "128Mi"}}}}),
+        );
+    }
+    Settings::from_value(&serde_json::json!({ "rules": rules })).expect("valid settings")
 }

@@ -81,6 +81,10 @@ fn corpus() -> Vec<Value> {
         json!({"rules": {"container-probes": {"native-sidecar": {"advised": ["startup"], "extra": []}}}}),
         json!({"rules": {"container-probes": {"required": ["liveness"]}}}),
         json!({"rules": {"container-resources": {"limits": ["cpu", "memory"], "advisedLimits": []}}}),
+        json!({"rules": {"container-resources": {"defaults": {"sidecar": {"requests": {"cpu": "50m"}, "limits": {"memory": "64Mi"}}, "native-sidecar": {}}}}}),
+        json!({"rules": {"container-resources": {"defaults": {"ephemeral": {}}}}}),
+        json!({"rules": {"container-resources": {"defaults": {"app": {"requests": {"cpu": "lots"}}}}}}),
+        json!({"rules": {"container-resources": {"defaults": {"app": {"request": {}}}}}}),
         json!({"sidecars": {"injected": "warn"}}),
         json!({"sidecars": {"injected": "loud"}}),
         json!({"rules": {"container-probes": {"bounds": {"liveness": {"periodSeconds": {"min": 5, "max": 60}}}}}}),
@@ -306,4 +310,21 @@ fn a_limit_cannot_be_required_and_advised() {
     assert!(Settings::deserialize_checked(&document).is_err());
     let fixed = json!({"rules": {"container-resources": {"limits": ["cpu", "memory"], "advisedLimits": []}}});
     assert!(Settings::from_value(&fixed).is_ok());
+}
+
+/// A default request above the same role's default limit would make a fix write what the
+/// API server rejects: refused by both loaders, at the request.
+#[test]
+fn a_default_request_cannot_exceed_its_default_limit() {
+    let document = json!({"rules": {"container-resources": {"defaults": {"native-sidecar": {
+        "requests": {"memory": "256Mi", "cpu": "10m"}, "limits": {"memory": "128Mi"}}}}}});
+    let errors = Settings::from_value(&document).expect_err("request above limit");
+    assert_eq!(
+        pointers(&errors),
+        BTreeSet::from([
+            "/rules/container-resources/defaults/native-sidecar/requests/memory".to_string()
+        ])
+    );
+    assert!(errors[0].message.contains("\"256Mi\""), "{errors:?}");
+    assert!(Settings::deserialize_checked(&document).is_err());
 }

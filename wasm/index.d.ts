@@ -5,10 +5,15 @@
 export type RuleId = "container-resources" | "container-probes" | "readonly-log-mounts" | "localhost-admin-ports" | "native-sidecars" | "port-conflicts" | "shared-process-namespace" | "auth-proxy-bypass";
 /** Findings about the exemption annotation itself use this id. */
 export type FindingRule = RuleId | "ignore-annotation";
+/** Whether a fix can change what the workload does. */
+export type Applicability = "safe" | "unsafe";
+
 /** One problem found in one object. */
 export interface Finding {
   /** The container's name; null for pod-level findings. */
   container: string | null;
+  /** A mechanical fix, where one exists: JSON Patch operations on the object as given. Absent where no fix is safe to write by machine (a probe, a bind address). */
+  fix?: Fix | null;
   /** What to write instead. */
   help: string;
   /** The injector that added the container (`istio`, `linkerd`, …), for findings on injected containers: what the workload's author can change goes through the injector's annotations (`help` names them); what only the mesh's operator can change is a warning. */
@@ -28,11 +33,37 @@ export interface Finding {
   severity: Severity;
 }
 
+/** A finding's fix: JSON Patch (RFC 6902) operations, applied in order, on the object as given (pointers as in the finding's `path`, from the document's root). */
+export interface Fix {
+  applicability: Applicability;
+  operations: PatchOperation[];
+  /** One line: what the fix does. */
+  title: string;
+}
+
 /** A container an injector added, as the pod's annotations record it. */
 export interface InjectedContainer {
   container: string;
   injectedBy: string;
 }
+
+/** One JSON Patch (RFC 6902) operation: only the ones fixes write. */
+export type PatchOperation = {
+  op: "add";
+  path: string;
+  value: unknown;
+} | {
+  op: "remove";
+  path: string;
+} | {
+  op: "replace";
+  path: string;
+  value: unknown;
+} | {
+  from: string;
+  op: "move";
+  path: string;
+};
 
 /** What a container is for, as far as the rules are concerned. */
 export type Role = "app" | "sidecar" | "native-sidecar" | "init" | "ephemeral";
@@ -67,13 +98,25 @@ export interface Report {
   status: Status;
 }
 
+/** A fix that was applied, and the finding it resolved. */
+export interface AppliedFix {
+  applicability: Applicability;
+  container: string | null;
+  /** 0-based index of the document in its input. */
+  document: number;
+  /** The finding's pointer, in the object as it was before the fix. */
+  path: string;
+  rule: string;
+  title: string;
+}
+
 export interface RuleInfo {
   id: RuleId;
   summary: string;
   defaultSeverity: Severity;
   category: string;
   since: string;
-  /** Markdown: What it does / Why is this bad? / Example / Use instead / Options / References. */
+  /** Markdown: What it does / Why is this bad? / Example / Use instead / Fix / Options / References. */
   docs: string;
 }
 
@@ -89,6 +132,28 @@ export interface SettingsError {
  * Throws an Error naming the problem when a document or the settings cannot be read.
  */
 export function validate(input: string | object, settings?: string | Settings | null): Report[];
+export interface FixOptions {
+  /** Apply the unsafe fixes too (they change behaviour: review them). */
+  unsafe?: boolean;
+}
+
+export interface FixResult<T> {
+  /** The fixed text (only what the fixes change is rewritten) or a fixed copy of the object. */
+  output: T;
+  /** The fixes applied, in the order they were. */
+  applied: AppliedFix[];
+  /** The reports on the fixed input: what remains. */
+  reports: Report[];
+}
+
+/**
+ * Applies the findings' fixes (safe ones; unsafe ones too with `{ unsafe: true }`), pass
+ * after pass until none is left, and checks again. Text in, text out: comments, key order,
+ * quoting and flow style of everything unchanged stay as written. An object in gives a
+ * fixed copy. Throws as `validate` does.
+ */
+export function fix(input: string, settings?: string | Settings | null, options?: FixOptions): FixResult<string>;
+export function fix<T extends object>(input: T, settings?: string | Settings | null, options?: FixOptions): FixResult<T>;
 /** Every problem with the settings, each with its JSON pointer; empty when valid. */
 export function validateSettings(settings: string | Settings | object | null | undefined): SettingsError[];
 /** Every rule of the registry. */
@@ -229,10 +294,20 @@ export interface ProxySetting {
 /** A Kubernetes quantity like "500m", "128Mi" or 2. */
 export type Quantity = string | number;
 
+/** Fill-in values per role for the fix of missing requests and limits. */
+export interface ResourceDefaults {
+  app?: RoleDefaults | null;
+  init?: RoleDefaults | null;
+  "native-sidecar"?: RoleDefaults | null;
+  sidecar?: RoleDefaults | null;
+}
+
 /** Settings of `container-resources`. */
 export interface ResourceSettings {
   /** Resource names whose missing limit is advice (warn): a CPU limit only throttles bursts into idle CPU. A name may not also be in `limits`. */
   advisedLimits?: string[];
+  /** Requests and limits that fixes write where a container of that role misses them (an unsafe fix: `check --fix --unsafe-fixes`); empty by default, so no fix. */
+  defaults?: ResourceDefaults;
   /** Resource names every checked container must limit. */
   limits?: string[];
   /** Highest limit / request ratio, per resource (as in a LimitRange). */
@@ -255,6 +330,12 @@ export interface ResourceSettings {
   sidecarMax?: { [name: string]: Quantity };
   /** Highest share of the sidecars' total requests relative to the app containers' total requests (0.5: sidecars may request half of what the apps request). */
   sidecarShare?: PositiveNumber | null;
+}
+
+/** The requests and limits to write, per resource name (`{cpu: 50m, memory: 64Mi}`). */
+export interface RoleDefaults {
+  limits?: { [name: string]: Quantity };
+  requests?: { [name: string]: Quantity };
 }
 
 /** What one role needs: probes whose absence is a denial, and probes whose absence is advice (a warning). */

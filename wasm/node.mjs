@@ -3,4 +3,4 @@ import { createRequire } from "node:module";
 
 const glue = createRequire(import.meta.url)("./dist/node/sidecar_guard.js");
 
-export const { validate, validateSettings, rules } = glue;
+export const { validate, fix, validateSettings, rules } = glue;

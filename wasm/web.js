@@ -1,7 +1,7 @@
 // Browsers and bundlers: fetch and instantiate the module once, then export the API.
 // (Top-level await: supported by every current browser, Vite, webpack 5, esbuild.)
-import init, { validate, validateSettings, rules } from "./dist/web/sidecar_guard.js";
+import init, { validate, fix, validateSettings, rules } from "./dist/web/sidecar_guard.js";
 
 await init();
 
-export { validate, validateSettings, rules };
+export { validate, fix, validateSettings, rules };

@@ -199,6 +199,7 @@ fn annotation_warning(path: &str, message: String, help: String) -> Finding {
         help,
         line: None,
         injected_by: None,
+        fix: None,
         position: None,
     }
 }

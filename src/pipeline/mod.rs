@@ -6,7 +6,7 @@
 //! read from the AdmissionReview. None of them parses, locates or judges on its own.
 
 mod judge;
-mod parallel;
+pub(crate) mod parallel;
 
 pub use judge::IGNORE_ANNOTATION_RULE;
 

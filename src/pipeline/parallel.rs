@@ -3,7 +3,7 @@
 //! is what a browser downloads).
 
 #[cfg(target_family = "wasm")]
-pub(super) fn on_every_core<T: Sync, R: Send>(
+pub(crate) fn on_every_core<T: Sync, R: Send>(
     items: &[T],
     work: impl Fn(&T) -> R + Sync,
 ) -> Vec<R> {
@@ -11,7 +11,7 @@ pub(super) fn on_every_core<T: Sync, R: Send>(
 }
 
 #[cfg(not(target_family = "wasm"))]
-pub(super) fn on_every_core<T: Sync, R: Send>(
+pub(crate) fn on_every_core<T: Sync, R: Send>(
     items: &[T],
     work: impl Fn(&T) -> R + Sync,
 ) -> Vec<R> {

@@ -72,6 +72,10 @@ declare_rule! {
     ///       args: ["--http-address=0.0.0.0:4180", "--upstream=http://127.0.0.1:8080/"]
     /// ```
     ///
+    /// ## Fix
+    /// `None` yet: binding the app to the loopback needs its own flag, and the proxy's upstream
+    /// must still reach it; an invented bind address could take the app off the network.
+    ///
     /// ## Options
     /// `proxies` (`{image, upstreamFlags, upstreamEnv}`: authenticating proxies added to
     /// the catalogue; `image` is a glob on the repository path), `severity`.

@@ -88,6 +88,11 @@ declare_rule! {
     ///         periodSeconds: 20
     /// ```
     ///
+    /// ## Fix
+    /// `None`: a probe must call the container's own health endpoint, which only its author
+    /// knows; a guessed probe would restart a healthy container or route traffic to a broken
+    /// one. Never invented.
+    ///
     /// ## Options
     /// `app`, `sidecar`, `native-sidecar`: each `{required, advised}` (readiness,
     /// liveness, startup); `satisfiedBy` (all | any, for `required`), `handlers` (httpGet,

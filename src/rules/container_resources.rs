@@ -4,7 +4,7 @@ use crate::model::Quantity as ApiQuantity;
 use crate::pointer::escape as escape_pointer;
 use crate::quantity::Quantity;
 use crate::quantity::{PositiveNumber, QuantityValue};
-use crate::report::{Role, Severity};
+use crate::report::{Applicability, Fix, PatchOperation, Role, Severity};
 use crate::sidecars::roles::ContainerRef;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -77,15 +77,31 @@ declare_rule! {
     ///     - name: log-shipper
     ///       image: fluent/fluent-bit:2.2
     ///       resources:
-    ///         requests: {cpu: 50m, memory: 64Mi}
-    ///         limits: {cpu: 100m, memory: 128Mi}
+    ///         requests:
+    ///           cpu: 50m
+    ///           memory: 64Mi
+    ///         limits:
+    ///           cpu: 100m
+    ///           memory: 128Mi
     /// ```
+    ///
+    /// ## Fix
+    /// **Unsafe**, and only where the settings give values: the requests and limits missing on a
+    /// container are written from `defaults` for its role (`resources`, `resources.requests` or
+    /// single names, whichever is missing). Requests change where the pod is scheduled and
+    /// limits can throttle or OOM-kill it, so the author reviews them. A default that would
+    /// contradict a value already written (a limit below its request) is left out; the settings
+    /// reject a default request above its role's default limit. The Use instead above is
+    /// the Example fixed with `defaults: {sidecar: {requests: {cpu: 50m, memory: 64Mi},
+    /// limits: {cpu: 100m, memory: 128Mi}}}`. Invalid quantities, a request
+    /// above its limit and out-of-bounds values get no fix: the right value is the author's.
     ///
     /// ## Options
     /// `requests`, `limits` (resource names that must be set), `advisedLimits` (limits
     /// whose absence is advice; a name may not be in both), `roles`, `minRequests`,
     /// `maxRequests`, `minLimits`, `maxLimits`, `maxLimitRequestRatio`, `sidecarMax`,
-    /// `sidecarShare`, `severity`.
+    /// `sidecarShare`, `defaults` (per role — `app`, `sidecar`, `native-sidecar`, `init` —
+    /// the `requests` and `limits` a fix writes where they are missing), `severity`.
     ///
     /// ## References
     /// - <https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/>
@@ -132,6 +148,59 @@ pub struct ResourceSettings {
     /// total requests (0.5: sidecars may request half of what the apps request).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sidecar_share: Option<PositiveNumber>,
+    /// Requests and limits that fixes write where a container of that role misses them
+    /// (an unsafe fix: `check --fix --unsafe-fixes`); empty by default, so no fix.
+    #[serde(skip_serializing_if = "ResourceDefaults::is_empty")]
+    pub defaults: ResourceDefaults,
+}
+
+/// Fill-in values per role for the fix of missing requests and limits.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+pub struct ResourceDefaults {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app: Option<RoleDefaults>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sidecar: Option<RoleDefaults>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub native_sidecar: Option<RoleDefaults>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub init: Option<RoleDefaults>,
+}
+
+/// The requests and limits to write, per resource name (`{cpu: 50m, memory: 64Mi}`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct RoleDefaults {
+    pub requests: BTreeMap<String, QuantityValue>,
+    pub limits: BTreeMap<String, QuantityValue>,
+}
+
+impl ResourceDefaults {
+    pub fn is_empty(&self) -> bool {
+        self.roles().all(|(_, d)| d.is_none())
+    }
+
+    /// Each role's key in the settings and its defaults.
+    pub fn roles(&self) -> impl Iterator<Item = (&'static str, Option<&RoleDefaults>)> {
+        [
+            ("app", self.app.as_ref()),
+            ("sidecar", self.sidecar.as_ref()),
+            ("native-sidecar", self.native_sidecar.as_ref()),
+            ("init", self.init.as_ref()),
+        ]
+        .into_iter()
+    }
+
+    fn of(&self, role: Role) -> Option<&RoleDefaults> {
+        match role {
+            Role::App => self.app.as_ref(),
+            Role::Sidecar => self.sidecar.as_ref(),
+            Role::NativeSidecar => self.native_sidecar.as_ref(),
+            Role::Init => self.init.as_ref(),
+            Role::Ephemeral => None,
+        }
+    }
 }
 
 impl Default for ResourceSettings {
@@ -154,6 +223,7 @@ impl Default for ResourceSettings {
             max_limit_request_ratio: BTreeMap::new(),
             sidecar_max: BTreeMap::new(),
             sidecar_share: None,
+            defaults: ResourceDefaults::default(),
         }
     }
 }
@@ -286,29 +356,51 @@ fn check_written(
     };
     let nothing_written =
         resources.written_requests.is_empty() && resources.written_limits.is_empty();
+    let fill = |requests: &[&str], limits: &[&str]| fill_in(c, s, resources, requests, limits);
+    // The fix of what is required fills in the advised limits too: one edit of the
+    // container, not two.
+    let all_limits: Vec<&str> = missing_limits
+        .iter()
+        .chain(&missing_advised)
+        .copied()
+        .collect();
     if nothing_written && !missing_requests.is_empty() && !missing_limits.is_empty() {
         // One finding for a container with no resources at all, naming everything of
         // that severity.
+        let fix = fill(&missing_requests, &all_limits);
         out.container(
             c,
-            no_resources(c, &missing_requests, &missing_limits).severity(required),
+            no_resources(c, &missing_requests, &missing_limits)
+                .severity(required)
+                .fix(fix),
         );
     } else if !missing_requests.is_empty() && !missing_limits.is_empty() {
         // One finding per severity: the requests and limits it misses together.
+        let fix = fill(&missing_requests, &all_limits);
         out.container(
             c,
-            no_requests_nor_limits(c, &missing_requests, &missing_limits).severity(required),
+            no_requests_nor_limits(c, &missing_requests, &missing_limits)
+                .severity(required)
+                .fix(fix),
         );
     } else {
         if !missing_requests.is_empty() {
-            out.container(c, no_requests(c, &missing_requests).severity(required));
+            let fix = fill(&missing_requests, &[]);
+            out.container(
+                c,
+                no_requests(c, &missing_requests)
+                    .severity(required)
+                    .fix(fix),
+            );
         }
         if !missing_limits.is_empty() {
-            out.container(c, no_limits(c, &missing_limits).severity(required));
+            let fix = fill(&[], &all_limits);
+            out.container(c, no_limits(c, &missing_limits).severity(required).fix(fix));
         }
     }
     if !missing_advised.is_empty() {
-        out.container(c, no_advised_limits(c, &missing_advised));
+        let fix = fill(&[], &missing_advised);
+        out.container(c, no_advised_limits(c, &missing_advised).fix(fix));
     }
     for name in s.limits.iter().map(String::as_str) {
         let zero = resources
@@ -326,6 +418,111 @@ fn check_written(
             out.container(c, request_above_limit(c, name, request, limit));
         }
     }
+}
+
+/// The settings' `defaults` for the container's role written where it misses them. Unsafe:
+/// requests change where the pod is scheduled and limits can throttle or OOM-kill it. A
+/// default that would contradict a value the container has (a limit below its request)
+/// is left out: a fix never writes what the API server rejects.
+fn fill_in(
+    c: &ContainerRef<'_>,
+    s: &ResourceSettings,
+    resources: &Resources,
+    requests: &[&str],
+    limits: &[&str],
+) -> Option<Fix> {
+    let defaults = s.defaults.of(c.role)?;
+    let requests: Vec<(&str, &QuantityValue)> = requests
+        .iter()
+        .filter_map(|name| Some((*name, defaults.requests.get(*name)?)))
+        .filter(|(name, d)| resources.limit(name).is_none_or(|l| d.value <= l.value))
+        .collect();
+    let limits: Vec<(&str, &QuantityValue)> = limits
+        .iter()
+        .filter_map(|name| Some((*name, defaults.limits.get(*name)?)))
+        .filter(|(name, d)| {
+            resources
+                .requests
+                .get(name)
+                .is_none_or(|r| r.value <= d.value)
+        })
+        .collect();
+    if requests.is_empty() && limits.is_empty() {
+        return None;
+    }
+    let map = |items: &[(&str, &QuantityValue)]| {
+        serde_json::Value::Object(
+            items
+                .iter()
+                .map(|(name, d)| (name.to_string(), serde_json::Value::String(d.text.clone())))
+                .collect(),
+        )
+    };
+    let written = c.container.resources.as_ref();
+    let mut operations = Vec::new();
+    // `resources` first, then its halves: requests before limits, as people write them
+    // (one object would come out in the JSON map's key order).
+    if written.is_none() {
+        operations.push(PatchOperation::Add {
+            path: format!("{}/resources", c.pointer),
+            value: serde_json::Value::Object(serde_json::Map::new()),
+        });
+    }
+    {
+        for (key, items, present) in [
+            (
+                "requests",
+                &requests,
+                written.is_some_and(|r| r.requests.is_some()),
+            ),
+            (
+                "limits",
+                &limits,
+                written.is_some_and(|r| r.limits.is_some()),
+            ),
+        ] {
+            if items.is_empty() {
+                continue;
+            }
+            if present {
+                for (name, d) in items.iter() {
+                    operations.push(PatchOperation::Add {
+                        path: format!("{}/resources/{key}/{}", c.pointer, escape_pointer(name)),
+                        value: serde_json::Value::String(d.text.clone()),
+                    });
+                }
+            } else {
+                operations.push(PatchOperation::Add {
+                    path: format!("{}/resources/{key}", c.pointer),
+                    value: map(items),
+                });
+            }
+        }
+    }
+    let listed = |items: &[(&str, &QuantityValue)]| {
+        items
+            .iter()
+            .map(|(name, d)| format!("{name} {}", d.text))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut parts = Vec::new();
+    if !requests.is_empty() {
+        parts.push(format!("requests {}", listed(&requests)));
+    }
+    if !limits.is_empty() {
+        parts.push(format!("limits {}", listed(&limits)));
+    }
+    Some(Fix {
+        title: format!(
+            "set {} of {:?} from the {} defaults",
+            parts.join("; "),
+            c.name,
+            c.role
+        ),
+        applicability: Applicability::Unsafe,
+        operations,
+    })
 }
 
 /// Which half of `resources` a setting bounds.

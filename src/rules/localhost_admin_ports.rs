@@ -91,6 +91,11 @@ declare_rule! {
     ///       args: ["run", "--server", "--addr=127.0.0.1:8181"]
     /// ```
     ///
+    /// ## Fix
+    /// `None` yet: the bind address is the product's own flag or config key, and a fix that
+    /// rewrote it would have to know every place that reaches the interface (probes, scrapers,
+    /// sidecars on the pod IP). Never invented.
+    ///
     /// ## Options
     /// `roles` (where service-type interfaces and name hints are judged; default sidecar
     /// and native sidecar), `adminPorts` (`{image, port, name}` control interfaces added to

@@ -2,7 +2,7 @@
 //! front end iterates (checks, `rules` listings, docs, schema, SARIF metadata).
 
 use crate::model::PodSpec;
-use crate::report::{Finding, Severity};
+use crate::report::{Finding, Fix, Severity};
 use crate::sidecars::roles::ContainerRef;
 pub use crate::sidecars::InjectedFindings;
 use options::{KubernetesVersion, SeverityOverride};
@@ -262,6 +262,8 @@ pub struct Message {
     /// Advice whatever the rule's severity override says (config a reader cannot parse
     /// is never a denial).
     pub advice_only: bool,
+    /// The mechanical fix, where the rule knows one.
+    pub fix: Option<Fix>,
 }
 
 impl Message {
@@ -273,6 +275,7 @@ impl Message {
             at: String::new(),
             operator_only: false,
             advice_only: false,
+            fix: None,
         }
     }
 
@@ -304,6 +307,11 @@ impl Message {
             operator_only: only,
             ..self
         }
+    }
+
+    /// The finding comes with this fix.
+    pub fn fix(self, fix: Option<Fix>) -> Message {
+        Message { fix, ..self }
     }
 
     /// Never more than a warning, whatever the settings (`advice_only`).
@@ -381,6 +389,9 @@ impl<'e> Findings<'e> {
             help: message.help,
             line: None,
             injected_by: container.injected_by.map(|p| p.id.to_string()),
+            // An injector writes its containers anew on every admission: an edit of one
+            // fixes nothing (its annotations are the knob, and `help` names them).
+            fix: message.fix.filter(|_| !injected),
             position: Some(container.position),
         });
     }
@@ -401,6 +412,7 @@ impl<'e> Findings<'e> {
             help: message.help,
             line: None,
             injected_by: None,
+            fix: message.fix,
             position: None,
         });
     }

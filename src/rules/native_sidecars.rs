@@ -1,7 +1,7 @@
 use super::args::{flag_values, words};
 use super::options::KubernetesVersion;
 use super::{Findings, Message, Pod, Rule, SeverityOnly};
-use crate::report::Role;
+use crate::report::{Applicability, Fix, PatchOperation, Role};
 use crate::sidecars::catalogue::RunsOnce;
 use crate::sidecars::roles::{ContainerRef, RoleReason};
 
@@ -73,12 +73,20 @@ declare_rule! {
     ///     spec:
     ///       restartPolicy: Never
     ///       initContainers:
-    ///         - name: cloud-sql-proxy
-    ///           image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.8.0
-    ///           restartPolicy: Always
+    ///         - {name: cloud-sql-proxy, image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.8.0, restartPolicy: Always}
     ///       containers:
     ///         - {name: migrate, image: corp/migrate:v3}
     /// ```
+    ///
+    /// ## Fix
+    /// **Unsafe** (start-up and shutdown order change): a classic sidecar moves into
+    /// `initContainers` with `restartPolicy: Always` (only where `kubernetesVersion` is 1.29 or
+    /// later), placed after the init containers that must run first (its injector's companions,
+    /// injected ones, native sidecars already there) and before every plain init container,
+    /// which may need it; a native sidecar after a plain init container moves before it; an
+    /// init container's `restartPolicy: always` (any casing) becomes `Always`. An injected
+    /// container gets no fix (its injector writes it anew: `help` names the annotation), nor
+    /// does an app that never exits, nor a native sidecar on a cluster too old for it.
     ///
     /// ## Options
     /// `severity`; the global `kubernetesVersion` gates the version-dependent findings.
@@ -106,22 +114,26 @@ impl Rule for NativeSidecars {
         let supported = version.at_least(NATIVE_SIDECARS_MINOR);
         for c in &pod.containers {
             match c.role {
-                Role::Sidecar if pod.run_to_completion => classic_in_job(pod, c, out),
+                Role::Sidecar if pod.run_to_completion => classic_in_job(pod, c, supported, out),
                 Role::App if pod.run_to_completion && c.process.never_exits() => {
                     out.container(c, never_exits_in_job(c, pod.kind))
                 }
-                Role::Sidecar if supported => out.container(c, classic_sidecar(c, version)),
+                Role::Sidecar if supported => {
+                    out.container(c, classic_sidecar(c, version).fix(make_native(pod, c)))
+                }
                 Role::NativeSidecar => {
                     if !supported {
                         out.container(c, native_sidecar_unsupported(c, version));
                     }
-                    if let Some(init) = init_running_without(pod, c) {
-                        out.container(c, after_init_container(c, init));
+                    if let Some((init, at)) = init_running_without(pod, c) {
+                        let fix = move_before(pod, c, at);
+                        out.container(c, after_init_container(c, init).fix(fix));
                     }
                 }
                 Role::Init => {
                     if let Some(policy) = &c.container.restart_policy {
-                        out.container(c, invalid_restart_policy(c, policy));
+                        let fix = capitalise_always(c, policy);
+                        out.container(c, invalid_restart_policy(c, policy).fix(fix));
                     }
                 }
                 Role::App | Role::Sidecar | Role::Ephemeral => {}
@@ -135,14 +147,89 @@ impl Rule for NativeSidecars {
 /// that calls the product's stop endpoint (Istio's and the Cloud SQL proxy's
 /// `/quitquitquit`, `linkerd-await --shutdown`), or a watcher that signals it through the
 /// shared process namespace. A watcher itself ends once it has stopped the others.
-fn classic_in_job(pod: &Pod<'_>, c: &ContainerRef<'_>, out: &mut Findings) {
+fn classic_in_job(pod: &Pod<'_>, c: &ContainerRef<'_>, supported: bool, out: &mut Findings) {
     if matches!(c.role_reason, RoleReason::StopsAnother(_)) || runs_once(c) {
         return;
     }
-    match stopper(pod, c) {
-        Some((by, how)) => out.container(c, stopped_by(c, pod.kind, by, &how)),
-        None => out.container(c, keeps_job_running(c, pod.kind)),
+    // Below 1.29 a native sidecar hangs the pod in Init: no fix there.
+    let fix = make_native(pod, c).filter(|_| supported);
+    let message = match stopper(pod, c) {
+        Some((by, how)) => stopped_by(c, pod.kind, by, &how),
+        None => keeps_job_running(c, pod.kind),
+    };
+    out.container(c, message.fix(fix));
+}
+
+/// The classic sidecar moved into `initContainers` with `restartPolicy: Always`: after the
+/// init containers that must run first (its injector's companions, injected ones, native
+/// sidecars already there) and before every plain init container, which may need it.
+/// Unsafe: the pod's start-up and shutdown order changes, and plain init containers now
+/// wait for it.
+fn make_native(pod: &Pod<'_>, c: &ContainerRef<'_>) -> Option<Fix> {
+    let prefix = format!("{}/containers/", pod.spec_pointer);
+    c.pointer.strip_prefix(&prefix)?.parse::<usize>().ok()?;
+    let inits = pod.spec.init_containers.as_deref().unwrap_or_default();
+    let at = (0..inits.len())
+        .take_while(|i| {
+            let pointer = format!("{}/initContainers/{i}", pod.spec_pointer);
+            pod.containers
+                .iter()
+                .find(|o| o.pointer == pointer)
+                .is_some_and(|o| {
+                    o.role == Role::NativeSidecar
+                        || o.injected_by.is_some()
+                        || c.product.is_some_and(|p| o.is_companion_of(p))
+                })
+        })
+        .count();
+    let mut operations = vec![PatchOperation::Add {
+        path: format!("{}/restartPolicy", c.pointer),
+        value: "Always".into(),
+    }];
+    if pod.spec.init_containers.is_none() {
+        operations.push(PatchOperation::Add {
+            path: pod.pointer("/initContainers"),
+            value: serde_json::Value::Array(Vec::new()),
+        });
     }
+    operations.push(PatchOperation::Move {
+        from: c.pointer.clone(),
+        path: pod.pointer(&format!("/initContainers/{at}")),
+    });
+    Some(Fix {
+        title: format!(
+            "make {:?} a native sidecar (initContainers, restartPolicy: Always)",
+            c.name
+        ),
+        applicability: Applicability::Unsafe,
+        operations,
+    })
+}
+
+/// The native sidecar moved before the init container that runs without it. Unsafe:
+/// that init container then waits for the sidecar's start-up.
+fn move_before(pod: &Pod<'_>, c: &ContainerRef<'_>, at: usize) -> Option<Fix> {
+    Some(Fix {
+        title: format!("move {:?} before the init containers that need it", c.name),
+        applicability: Applicability::Unsafe,
+        operations: vec![PatchOperation::Move {
+            from: c.pointer.clone(),
+            path: pod.pointer(&format!("/initContainers/{at}")),
+        }],
+    })
+}
+
+/// `always` (any casing) written as the API's `Always`. Unsafe: the container becomes a
+/// native sidecar, which may not be what a plain init container's author meant.
+fn capitalise_always(c: &ContainerRef<'_>, policy: &str) -> Option<Fix> {
+    policy.eq_ignore_ascii_case("always").then(|| Fix {
+        title: format!("write restartPolicy: Always in {:?}", c.name),
+        applicability: Applicability::Unsafe,
+        operations: vec![PatchOperation::Replace {
+            path: format!("{}/restartPolicy", c.pointer),
+            value: "Always".into(),
+        }],
+    })
 }
 
 /// The catalogue's product runs once and exits in the settings the container gives it.
@@ -303,11 +390,19 @@ fn move_it(c: &ContainerRef<'_>, benefit: &str) -> String {
 /// The first plain init container before this native sidecar that runs without it. An
 /// injector's own init containers (network setup, validation) and other injected ones are
 /// ordered so on purpose.
-fn init_running_without<'p>(pod: &'p Pod<'_>, sidecar: &ContainerRef<'_>) -> Option<&'p str> {
+/// Returns its name and its index in `initContainers`.
+fn init_running_without<'p>(
+    pod: &'p Pod<'_>,
+    sidecar: &ContainerRef<'_>,
+) -> Option<(&'p str, usize)> {
+    let prefix = format!("{}/initContainers/", pod.spec_pointer);
     pod.containers
         .iter()
         .take_while(|c| c.position < sidecar.position)
         .filter(|c| c.role == Role::Init && c.injected_by.is_none())
         .find(|c| !sidecar.product.is_some_and(|p| c.is_companion_of(p)))
-        .map(|c| c.name)
+        .and_then(|c| {
+            let index = c.pointer.strip_prefix(&prefix)?.parse().ok()?;
+            Some((c.name, index))
+        })
 }

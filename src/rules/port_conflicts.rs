@@ -46,6 +46,10 @@ declare_rule! {
     ///     - {name: metrics, image: corp/exporter:v2, ports: [{containerPort: 9102}]}
     /// ```
     ///
+    /// ## Fix
+    /// `None`: which container should move, and what else names the port (Services, probes,
+    /// the app's own config), is the author's choice.
+    ///
     /// ## Options
     /// `severity`.
     ///

@@ -3,7 +3,7 @@ use super::{Findings, Message, Pod, Rule, RuleSettings};
 use crate::config::{Config, StateFile};
 use crate::glob::{any_match, Glob};
 use crate::pointer::escape as escape_pointer;
-use crate::report::Role;
+use crate::report::{Applicability, Fix, PatchOperation, Role};
 use crate::sidecars::roles::ContainerRef;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -98,6 +98,16 @@ declare_rule! {
     ///   volumes:
     ///     - {name: logs, emptyDir: {}}
     /// ```
+    ///
+    /// ## Fix
+    /// `readOnly: true` on the sidecar's mount (the finding's `path`). **Safe** when nothing
+    /// the sidecar writes is inside the mount: its product keeps no state of its own (no log
+    /// agent of the catalogue), or its config is in the input and keeps the agent's state
+    /// elsewhere. **Unsafe** when a log agent's config is unknown or unreadable: its state
+    /// may be in the mount, and a read-only mount would make it lose its read positions.
+    /// **None** when its state is known to be inside the mount (it must move to a volume of
+    /// its own first), and none for a state file in a read-only mount or a log volume
+    /// without a writer: which container should write is the author's choice.
     ///
     /// ## Options
     /// `logPaths`, `logVolumeNames` (globs, replacing the defaults), `severity`.
@@ -291,16 +301,67 @@ fn check_mount(
         .mounts
         .get(volume)
         .is_some_and(|all| all.iter().any(|other| other.container != m.container));
-    if let Some(node_path) = host_path {
-        out.container(c, node_logs_writable(c, m.index, node_path, volume));
-    } else if shared {
-        let mount = c.container.volume_mounts.iter().flatten().nth(m.index);
-        let config = mount.and_then(|_| super::args::product_config(pod, c));
-        let state = mount
-            .zip(config.as_ref())
-            .and_then(|(mount, config)| state_files_under(config, &mount.mount_path));
-        out.container(c, shared_logs_writable(c, m.index, volume, state));
+    if host_path.is_none() && !shared {
+        return;
     }
+    let Some(mount) = c.container.volume_mounts.iter().flatten().nth(m.index) else {
+        return;
+    };
+    let config = super::args::product_config(pod, c);
+    let state = config
+        .as_ref()
+        .and_then(|config| state_files_under(config, &mount.mount_path));
+    let fix = read_only_fix(
+        c,
+        m.index,
+        mount.read_only,
+        config.as_ref(),
+        state.is_some(),
+    );
+    let message = match host_path {
+        Some(node_path) => node_logs_writable(c, m.index, node_path, volume),
+        None => shared_logs_writable(c, m.index, volume, state),
+    };
+    out.container(c, message.fix(fix));
+}
+
+/// `readOnly: true` on the mount. Safe when nothing the sidecar writes is inside it: no
+/// product of the catalogue that keeps state (a log agent), or one whose config (in the
+/// input) keeps its state elsewhere. Unsafe when such a product's config is unknown or
+/// unreadable: its state may be in the mount, and the author must look. None when its
+/// state is inside: the agent would lose its read positions, so the state must move to a
+/// volume of its own first.
+fn read_only_fix(
+    c: &ContainerRef<'_>,
+    index: usize,
+    read_only: Option<bool>,
+    config: Option<&Config>,
+    state_inside: bool,
+) -> Option<Fix> {
+    if state_inside {
+        return None;
+    }
+    let keeps_state = c
+        .product
+        .is_some_and(|p| p.reads_logs || p.config_reader.is_some() || p.log_state.is_some());
+    let config_known = config.is_some_and(|config| config.problems.is_empty());
+    let applicability = if keeps_state && !config_known {
+        Applicability::Unsafe
+    } else {
+        Applicability::Safe
+    };
+    let path = format!("{}/volumeMounts/{index}/readOnly", c.pointer);
+    let value = serde_json::Value::Bool(true);
+    // `readOnly: false` (or `no`) is there to replace; an absent key is added.
+    let operation = match read_only {
+        Some(_) => PatchOperation::Replace { path, value },
+        None => PatchOperation::Add { path, value },
+    };
+    Some(Fix {
+        title: format!("mount it read-only in {:?}", c.name),
+        applicability,
+        operations: vec![operation],
+    })
 }
 
 // Message constructors: every finding this rule reports.

@@ -43,6 +43,10 @@ declare_rule! {
     /// # and, when needed: kubectl debug -it debug-me --image=busybox:1.36 --target=app
     /// ```
     ///
+    /// ## Fix
+    /// `None`: a watcher that stops another container needs the shared namespace; removing it
+    /// could leave a Job running forever.
+    ///
     /// ## Options
     /// `severity`.
     ///

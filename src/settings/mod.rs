@@ -161,10 +161,12 @@ impl Settings {
         }
     }
 
-    /// What the schema cannot say: a resource limit both required and only advised.
+    /// What the schema cannot say: a resource limit both required and only advised; a
+    /// default request above its role's default limit (a fix would write what the API
+    /// server rejects).
     fn cross_field_errors(&self) -> Vec<SettingsError> {
         let resources = &self.rules.container_resources;
-        resources
+        let mut errors: Vec<SettingsError> = resources
             .advised_limits
             .iter()
             .enumerate()
@@ -175,7 +177,25 @@ impl Settings {
                     "{name:?} is in limits (required) and in advisedLimits (advice): keep it in one"
                 ),
             })
-            .collect()
+            .collect();
+        for (role, defaults) in resources.defaults.roles() {
+            for (name, request) in defaults.into_iter().flat_map(|d| &d.requests) {
+                let limit = defaults.and_then(|d| d.limits.get(name));
+                if let Some(limit) = limit.filter(|l| request.value > l.value) {
+                    errors.push(SettingsError {
+                        pointer: format!(
+                            "/rules/container-resources/defaults/{role}/requests/{}",
+                            crate::pointer::escape(name)
+                        ),
+                        message: format!(
+                            "default request {:?} is above the default limit {:?}",
+                            request.text, limit.text
+                        ),
+                    });
+                }
+            }
+        }
+        errors
     }
 
     /// Loads settings from YAML or JSON text.

@@ -72,7 +72,14 @@ pub fn report_json(report: &Report, only_rule: Option<&str>) -> Value {
         .findings
         .iter()
         .filter(|f| only_rule.is_none_or(|r| f.rule == r || f.rule == sidecar_guard::IGNORE_ANNOTATION_RULE))
-        .map(|f| json!({"rule": f.rule, "severity": f.severity, "container": f.container, "role": f.role, "roleReason": f.role_reason, "injectedBy": f.injected_by, "path": f.path, "message": f.message, "help": f.help}))
+        .map(|f| {
+            let mut finding = json!({"rule": f.rule, "severity": f.severity, "container": f.container, "role": f.role, "roleReason": f.role_reason, "injectedBy": f.injected_by, "path": f.path, "message": f.message, "help": f.help});
+            // Only findings with a fix say so: the files of the others stay as they were.
+            if let (Some(fix), Some(map)) = (&f.fix, finding.as_object_mut()) {
+                map.insert("fix".into(), json!(fix));
+            }
+            finding
+        })
         .collect();
     let mut out = json!({"kind": report.kind, "name": report.name, "status": report.status, "findings": findings});
     if let (Some(reason), Some(map)) = (&report.skip_reason, out.as_object_mut()) {
@@ -91,7 +98,13 @@ pub fn cli_result_json(result: &Value, only_rule: Option<&str>) -> Value {
         .into_iter()
         .flatten()
         .filter(|f| only_rule.is_none_or(|r| f["rule"] == r || f["rule"] == sidecar_guard::IGNORE_ANNOTATION_RULE))
-        .map(|f| json!({"rule": f["rule"], "severity": f["severity"], "container": f["container"], "role": f["role"], "roleReason": f.get("roleReason").cloned().unwrap_or(Value::Null), "injectedBy": f.get("injectedBy").cloned().unwrap_or(Value::Null), "path": f["path"], "message": f["message"], "help": f["help"]}))
+        .map(|f| {
+            let mut finding = json!({"rule": f["rule"], "severity": f["severity"], "container": f["container"], "role": f["role"], "roleReason": f.get("roleReason").cloned().unwrap_or(Value::Null), "injectedBy": f.get("injectedBy").cloned().unwrap_or(Value::Null), "path": f["path"], "message": f["message"], "help": f["help"]});
+            if let (Some(fix), Some(map)) = (f.get("fix"), finding.as_object_mut()) {
+                map.insert("fix".into(), fix.clone());
+            }
+            finding
+        })
         .collect();
     let mut out = json!({"kind": result["kind"], "name": result["name"], "status": result["status"], "findings": findings});
     if let (Some(reason), Some(map)) = (result.get("skipReason"), out.as_object_mut()) {

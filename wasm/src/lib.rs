@@ -1,4 +1,4 @@
-//! The npm module: `validate`, `validateSettings` and `rules` for JavaScript. Only
+//! The npm module: `validate`, `fix`, `validateSettings` and `rules` for JavaScript. Only
 //! translation lives here: JS values in, the core's reports out as plain objects.
 //! Every failure is a thrown `Error` whose message says what is wrong.
 
@@ -65,6 +65,70 @@ pub fn validate(input: JsValue, settings: JsValue) -> Result<JsValue, JsError> {
         return Err(JsError::new(&errors.join("; ")));
     }
     to_js(&reports)
+}
+
+/// What `fix()` returns: the fixed text (or object), the fixes applied, and the reports
+/// on what remains.
+#[derive(Serialize)]
+struct Fixed<'a> {
+    output: &'a Value,
+    applied: &'a [sidecar_guard::fix::AppliedFix],
+    reports: &'a [sidecar_guard::Report],
+}
+
+/// Applies the findings' fixes: to YAML/JSON text by byte spans (comments, key order,
+/// quoting and flow style of everything unchanged stay as written), or to an object (a
+/// fixed copy; the caller's object is untouched). Safe fixes only, unless
+/// `options.unsafe` is true. Throws if any document cannot be judged.
+#[wasm_bindgen(skip_typescript)]
+pub fn fix(input: JsValue, settings: JsValue, options: JsValue) -> Result<JsValue, JsError> {
+    let settings = load_settings(&settings)?;
+    let unsafe_fixes = options.is_object()
+        && Reflect::get(&options, &JsValue::from_str("unsafe"))
+            .ok()
+            .is_some_and(|v| v.is_truthy());
+    let options = sidecar_guard::fix::FixOptions { unsafe_fixes };
+    let mut errors = Vec::new();
+    let mut reports = Vec::new();
+    let (output, applied) = if let Some(text) = input.dyn_ref::<JsString>() {
+        let fixed = sidecar_guard::fix::fix_text(&utf8(text)?, &settings, options);
+        if fixed.reports.is_empty() {
+            return Err(JsError::new("no Kubernetes objects: the input is empty"));
+        }
+        for result in fixed.reports {
+            match result {
+                Ok(report) => reports.push(report),
+                Err(e) => {
+                    let at = e.line.map(|l| format!(" (line {l})")).unwrap_or_default();
+                    errors.push(format!("document {}{at}: {e}", e.document));
+                }
+            }
+        }
+        (Value::String(fixed.output), fixed.applied)
+    } else if input.is_object() {
+        // The whole object (not `object_json`'s lean copy): what comes back is all of it.
+        let document = to_value(&input, "the input")?;
+        let fixed = sidecar_guard::fix::fix_value(&document, &settings, options);
+        for result in fixed.reports {
+            match result {
+                Ok(report) => reports.push(report),
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        (fixed.value, fixed.applied)
+    } else {
+        return Err(JsError::new(
+            "fix() takes YAML or JSON text, or a Kubernetes object",
+        ));
+    };
+    if !errors.is_empty() {
+        return Err(JsError::new(&errors.join("; ")));
+    }
+    to_js(&Fixed {
+        output: &output,
+        applied: &applied,
+        reports: &reports,
+    })
 }
 
 #[wasm_bindgen]

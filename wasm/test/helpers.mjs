@@ -45,8 +45,10 @@ export function comparable(report, rule) {
     status: report.status,
     findings: report.findings
       .filter((f) => rule === null || f.rule === rule || f.rule === "ignore-annotation")
-      .map(({ rule, severity, container, role, roleReason, injectedBy, path, message, help }) => ({
+      .map(({ rule, severity, container, role, roleReason, injectedBy, path, message, help, fix }) => ({
         container,
+        // Only findings with a fix record it, as in the expected files.
+        ...(fix === undefined ? {} : { fix }),
         help,
         injectedBy: injectedBy ?? null,
         message,

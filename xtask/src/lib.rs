@@ -402,6 +402,21 @@ pub fn questions() -> Value {
             questions.push(question);
         };
         let label = leaf.key.rsplit('.').next().unwrap_or_default().to_string();
+        if let (Some(fields), false) = (&leaf.fields, leaf.key.contains("container-probes")) {
+            // Per-role values deeper down (container-resources' fill-in defaults): one
+            // question per field, of the field's own type.
+            for field in fields {
+                let schema_of = leaf.target.pointer(&format!("/properties/{field}"));
+                push(
+                    format!("{}.{field}", leaf.key),
+                    format!("{label} {field}"),
+                    question_type(&schema, schema_of.unwrap_or(&Value::Null)),
+                    format!("{field} a fix writes for {label} containers"),
+                    None,
+                );
+            }
+            continue;
+        }
         if let Some(fields) = &leaf.fields {
             // Probe bounds: one integer question per field and end.
             for field in fields {
@@ -724,7 +739,7 @@ export interface RuleInfo {{
   defaultSeverity: Severity;
   category: string;
   since: string;
-  /** Markdown: What it does / Why is this bad? / Example / Use instead / Options / References. */
+  /** Markdown: What it does / Why is this bad? / Example / Use instead / Fix / Options / References. */
   docs: string;
 }}
 
@@ -740,6 +755,28 @@ export interface SettingsError {{
  * Throws an Error naming the problem when a document or the settings cannot be read.
  */
 export function validate(input: string | object, settings?: string | Settings | null): Report[];
+export interface FixOptions {{
+  /** Apply the unsafe fixes too (they change behaviour: review them). */
+  unsafe?: boolean;
+}}
+
+export interface FixResult<T> {{
+  /** The fixed text (only what the fixes change is rewritten) or a fixed copy of the object. */
+  output: T;
+  /** The fixes applied, in the order they were. */
+  applied: AppliedFix[];
+  /** The reports on the fixed input: what remains. */
+  reports: Report[];
+}}
+
+/**
+ * Applies the findings' fixes (safe ones; unsafe ones too with `{{ unsafe: true }}`), pass
+ * after pass until none is left, and checks again. Text in, text out: comments, key order,
+ * quoting and flow style of everything unchanged stay as written. An object in gives a
+ * fixed copy. Throws as `validate` does.
+ */
+export function fix(input: string, settings?: string | Settings | null, options?: FixOptions): FixResult<string>;
+export function fix<T extends object>(input: T, settings?: string | Settings | null, options?: FixOptions): FixResult<T>;
 /** Every problem with the settings, each with its JSON pointer; empty when valid. */
 export function validateSettings(settings: string | Settings | object | null | undefined): SettingsError[];
 /** Every rule of the registry. */
@@ -768,6 +805,13 @@ pub fn report_declarations() -> String {
         }
     }
     out.push_str(&declaration(&schema, "Report", &wire_shape(&schema)));
+    let applied = schemars::generate::SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator()
+        .into_root_schema_for::<sidecar_guard::fix::AppliedFix>()
+        .to_value();
+    out.push('\n');
+    out.push_str(&declaration(&applied, "AppliedFix", &wire_shape(&applied)));
     out
 }
 

@@ -215,6 +215,10 @@ declare_rule! {
     /// # TODO: the fixed manifest, on which the rule stays silent
     /// ```
     ///
+    /// ## Fix
+    /// TODO: the fix the rule offers (safe or unsafe, and why), or why none (when its
+    /// fixes apply to the Example, the fixed Example must be the Use instead above).
+    ///
     /// ## Options
     /// `severity`.
     ///

@@ -1,15 +1,19 @@
 //! Files, directories and stdin → parsed documents → reports, with source positions.
 
 use crate::kustomize;
+use sidecar_guard::fix::AppliedFix;
 use sidecar_guard::pipeline::{self, DocumentError, Source, Treatment};
 use sidecar_guard::{Report, Settings, Status};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// One object's report, or one document's error, with the file it came from.
+#[derive(Clone)]
 pub struct Outcome {
     /// The file as named on the command line, as found in a folder, or `-` for stdin.
     pub source: String,
+    /// Index of its input among those read (`read_paths`).
+    pub input: usize,
     pub result: Result<Report, DocumentError>,
 }
 
@@ -31,8 +35,13 @@ impl Outcome {
     }
 }
 
+#[derive(Clone)]
 pub struct Results {
     pub outcomes: Vec<Outcome>,
+    /// The fixes `check --fix` applied, with the input each was applied to.
+    pub applied: Vec<(String, AppliedFix)>,
+    /// Each input's text as judged (by `Outcome::input`): SARIF writes fixes as edits of it.
+    pub texts: Vec<String>,
     /// Inputs that could not be read at all: (source, message).
     pub input_errors: Vec<(String, String)>,
     /// What a folder walk passed over, and why: (path, reason). Empty files, Helm
@@ -141,9 +150,12 @@ pub enum Named {
     LikeFound,
 }
 
-pub fn check_paths(paths: &[String], settings: &Settings, named: Named) -> Results {
+/// Every input's text, and what could not be read or was passed over.
+pub fn read_paths(paths: &[String], named: Named) -> (Vec<Input>, Results) {
     let mut results = Results {
         outcomes: Vec::new(),
+        applied: Vec::new(),
+        texts: Vec::new(),
         input_errors: Vec::new(),
         skipped_files: Vec::new(),
     };
@@ -179,6 +191,13 @@ pub fn check_paths(paths: &[String], settings: &Settings, named: Named) -> Resul
             inputs.extend(read(path, Treatment::AsGiven, &mut results));
         }
     }
+    (inputs, results)
+}
+
+/// Judges the inputs together (the ConfigMaps of all are context for each), adding the
+/// outcomes to `results`.
+pub fn judge(inputs: &[Input], settings: &Settings, results: &mut Results) {
+    results.texts = inputs.iter().map(|i| i.text.clone()).collect();
     let sources: Vec<Source> = inputs
         .iter()
         .map(|input| Source::text(&input.text).treated(input.treatment.clone()))
@@ -186,7 +205,7 @@ pub fn check_paths(paths: &[String], settings: &Settings, named: Named) -> Resul
     let run = pipeline::check_sources(&sources, settings);
     for index in run.empty_sources {
         if let Some(input) = inputs.get(index) {
-            input.report_empty(&mut results);
+            input.report_empty(results);
         }
     }
     results.outcomes = run
@@ -197,10 +216,10 @@ pub fn check_paths(paths: &[String], settings: &Settings, named: Named) -> Resul
                 .get(outcome.source)
                 .map(|input| input.source.clone())
                 .unwrap_or_default(),
+            input: outcome.source,
             result: outcome.result,
         })
         .collect();
-    results
 }
 
 /// The manifests under a folder, each marked as found by walking (or as a patch its
@@ -236,10 +255,11 @@ fn helm_chart_of(path: &Path) -> Option<PathBuf> {
 }
 
 /// One input's text, and how it was found.
-struct Input {
-    source: String,
-    text: String,
-    treatment: Treatment,
+pub struct Input {
+    /// The file as named or found, `-` for stdin.
+    pub source: String,
+    pub text: String,
+    pub treatment: Treatment,
 }
 
 impl Input {

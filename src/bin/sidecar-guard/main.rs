@@ -14,6 +14,7 @@
     )
 )]
 
+mod fixing;
 mod inputs;
 mod kustomize;
 mod render;
@@ -57,6 +58,17 @@ enum Command {
         /// their reason instead of being errors. For hooks that pass every changed file.
         #[arg(long)]
         skip_non_manifests: bool,
+        /// Apply the safe fixes to the files in place (stdin: the fixed text goes to
+        /// stdout, the report to stderr), then report what remains.
+        #[arg(long)]
+        fix: bool,
+        /// With --fix or --diff: apply the unsafe fixes too (they change behaviour: review them).
+        #[arg(long)]
+        unsafe_fixes: bool,
+        /// Print what --fix would change as a unified diff (the report goes to stderr);
+        /// write nothing.
+        #[arg(long, conflicts_with = "fix")]
+        diff: bool,
         /// Manifests to check.
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<String>,
@@ -109,6 +121,9 @@ fn main() -> ExitCode {
             color,
             quiet,
             skip_non_manifests,
+            fix,
+            unsafe_fixes,
+            diff,
             paths,
         } => {
             let output = Output {
@@ -116,7 +131,18 @@ fn main() -> ExitCode {
                 color,
                 quiet,
             };
-            check(settings.as_ref(), output, skip_non_manifests, &paths)
+            let fixing = match (fix, diff) {
+                (true, _) => Fixing::Write,
+                (_, true) => Fixing::Diff,
+                _ => Fixing::No,
+            };
+            let options = sidecar_guard::fix::FixOptions { unsafe_fixes };
+            let run = Run {
+                skip_non_manifests,
+                fixing,
+                options,
+            };
+            check(settings.as_ref(), output, run, &paths)
         }
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
@@ -154,6 +180,23 @@ fn load_settings(path: Option<&PathBuf>) -> Result<Settings, String> {
     Settings::from_value(&document).map_err(list)
 }
 
+/// Whether `check` fixes, and how it says so.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fixing {
+    No,
+    /// `--fix`: rewrite the files (stdin: print the fixed text).
+    Write,
+    /// `--diff`: print what would change.
+    Diff,
+}
+
+/// What `check` does besides judging.
+struct Run {
+    skip_non_manifests: bool,
+    fixing: Fixing,
+    options: sidecar_guard::fix::FixOptions,
+}
+
 /// How `check` prints its results.
 struct Output {
     format: Format,
@@ -161,12 +204,7 @@ struct Output {
     quiet: bool,
 }
 
-fn check(
-    settings: Option<&PathBuf>,
-    output: Output,
-    skip_non_manifests: bool,
-    paths: &[String],
-) -> ExitCode {
+fn check(settings: Option<&PathBuf>, output: Output, run: Run, paths: &[String]) -> ExitCode {
     let settings = match load_settings(settings) {
         Ok(s) => s,
         Err(message) => {
@@ -174,12 +212,51 @@ fn check(
             return ExitCode::from(2);
         }
     };
-    let named = if skip_non_manifests {
+    let named = if run.skip_non_manifests {
         inputs::Named::LikeFound
     } else {
         inputs::Named::AsGiven
     };
-    let results = inputs::check_paths(paths, &settings, named);
+    let (mut inputs, mut results) = inputs::read_paths(paths, named);
+    // What goes to stdout besides the report: the fixed stdin text, or the diff.
+    let mut before_report = String::new();
+    if run.fixing == Fixing::No {
+        inputs::judge(&inputs, &settings, &mut results);
+    } else {
+        let (fixed, originals) = fixing::fix_inputs(&mut inputs, &results, &settings, run.options);
+        results = fixed;
+        for (input, original) in inputs.iter().zip(&originals) {
+            if input.text == *original {
+                continue;
+            }
+            match run.fixing {
+                Fixing::Diff => {
+                    before_report.push_str(&fixing::diff(&input.source, original, &input.text))
+                }
+                Fixing::Write if input.source == "-" => before_report.push_str(&input.text),
+                Fixing::Write => {
+                    if let Err(e) = std::fs::write(&input.source, &input.text) {
+                        results.input_errors.push((
+                            input.source.clone(),
+                            format!("cannot write the fixes: {}", inputs::io_message(&e)),
+                        ));
+                    }
+                }
+                Fixing::No => {}
+            }
+        }
+        // Stdin piped through --fix still prints itself when nothing changed.
+        if run.fixing == Fixing::Write {
+            if let Some(stdin) = inputs.iter().find(|i| i.source == "-") {
+                if before_report.is_empty() {
+                    before_report.push_str(&stdin.text);
+                }
+            }
+        }
+    }
+    let report_to_stderr = !before_report.is_empty()
+        || (run.fixing == Fixing::Diff)
+        || (run.fixing == Fixing::Write && inputs.iter().any(|i| i.source == "-"));
     let Output {
         format,
         color,
@@ -189,7 +266,9 @@ fn check(
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            stdout_is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            !report_to_stderr
+                && stdout_is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
     let output = match format {
@@ -199,7 +278,14 @@ fn check(
     };
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`| head`) is not an error worth a panic.
-    let _ = stdout.write_all(output.as_bytes());
+    let _ = stdout.write_all(before_report.as_bytes());
+    if report_to_stderr {
+        let _ = stdout.flush();
+        let mut stderr = std::io::stderr().lock();
+        let _ = stderr.write_all(output.as_bytes());
+    } else {
+        let _ = stdout.write_all(output.as_bytes());
+    }
     let _ = stdout.flush();
     ExitCode::from(results.exit_code())
 }

@@ -93,6 +93,19 @@ pub fn text(results: &Results, color: bool, quiet: bool) -> String {
     for (source, message) in &results.input_errors {
         text.error(source, message);
     }
+    for (source, fix) in &results.applied {
+        let what = match &fix.container {
+            Some(container) => format!("{} ({container})", fix.rule),
+            None => fix.rule.clone(),
+        };
+        let label = text.paint.wrap("32", "fixed");
+        let _ = writeln!(
+            text.out,
+            "{source}: {label} {what}: {} [{}]",
+            fix.title,
+            fix.applicability.as_str()
+        );
+    }
     for outcome in &results.outcomes {
         text.outcome(outcome);
     }
@@ -171,6 +184,18 @@ impl TextOutput {
             if let (Some(role), Some(reason)) = (finding.role, &finding.role_reason) {
                 let _ = writeln!(self.out, "      {} {role}: {reason}", paint.dim("role:"));
             }
+            if let Some(fix) = &finding.fix {
+                let flag = match fix.applicability {
+                    sidecar_guard::Applicability::Safe => "--fix",
+                    sidecar_guard::Applicability::Unsafe => "--fix --unsafe-fixes",
+                };
+                let _ = writeln!(
+                    self.out,
+                    "      {} {} ({flag})",
+                    paint.dim("fix:"),
+                    fix.title
+                );
+            }
         }
     }
 
@@ -217,8 +242,13 @@ impl TextOutput {
 
 fn summary_line(results: &Results) -> String {
     let s = results.summary();
+    let fixed = if results.applied.is_empty() {
+        String::new()
+    } else {
+        format!("{} applied; ", count(results.applied.len(), "fix"))
+    };
     format!(
-        "{} checked, {} rejected, {} and {}, {} skipped, {}",
+        "{fixed}{} checked, {} rejected, {} and {}, {} skipped, {}",
         s.checked,
         s.rejected,
         count(s.deny, "deny finding"),
@@ -285,6 +315,13 @@ pub fn json(results: &Results) -> String {
             "errors": s.errors,
         },
         "inputErrors": input_errors_json(results),
+        "fixes": results.applied.iter().map(|(source, fix)| {
+            let mut value = serde_json::to_value(fix).unwrap_or_default();
+            if let Some(map) = value.as_object_mut() {
+                map.insert("source".into(), json!(source));
+            }
+            value
+        }).collect::<Vec<_>>(),
         "skippedFiles": results.skipped_files.iter().map(|(source, reason)| json!({"source": source, "reason": reason})).collect::<Vec<_>>(),
         "results": results.outcomes.iter().filter(|o| !is_syntax_error(o)).map(outcome_json).collect::<Vec<_>>(),
     });

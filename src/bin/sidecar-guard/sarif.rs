@@ -9,7 +9,7 @@
 use crate::inputs::{Outcome, Results};
 use serde_json::{json, Value};
 use sidecar_guard::pipeline::IGNORE_ANNOTATION_RULE;
-use sidecar_guard::{rules, Finding, Report, Severity};
+use sidecar_guard::{rules, Finding, Fix, Report, Severity};
 use std::path::{Component, Path, PathBuf};
 
 /// The base that relative artifact URIs are resolved against.
@@ -143,6 +143,7 @@ fn rule_ids() -> Vec<&'static str> {
 
 fn result(
     outcome: &Outcome,
+    text: Option<&str>,
     report: &Report,
     finding: &Finding,
     rule_ids: &[&str],
@@ -158,14 +159,90 @@ fn result(
     ) {
         map.insert("physicalLocation".into(), physical);
     }
-    json!({
+    let mut result = json!({
         "ruleId": finding.rule,
         "ruleIndex": index,
         "level": level(finding.severity),
         "message": {"text": format!("{}. {}", finding.message, finding.help)},
         "locations": [location],
         "properties": {"container": finding.container, "role": finding.role, "roleReason": finding.role_reason, "injectedBy": finding.injected_by, "path": finding.path, "kind": report.kind, "name": report.name, "namespace": report.namespace},
-    })
+    });
+    let fix = finding
+        .fix
+        .as_ref()
+        .zip(text)
+        .and_then(|(fix, text)| sarif_fix(&outcome.source, text, report.document, fix, root));
+    if let (Some(fix), Some(map)) = (fix, result.as_object_mut()) {
+        map.insert("fixes".into(), json!([fix]));
+    }
+    result
+}
+
+/// The fix as SARIF writes one: a single replacement in the file, the part of the text
+/// the fix alone changes (`None` when it does not apply alone, or the input is stdin).
+fn sarif_fix(source: &str, text: &str, document: usize, fix: &Fix, root: &Path) -> Option<Value> {
+    let location = artifact_location(source, root)?;
+    let (fixed, applied) = sidecar_guard::fix::apply_to_text(text, &[(document, fix)]);
+    if applied != [true] {
+        return None;
+    }
+    let prefix = text
+        .bytes()
+        .zip(fixed.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let prefix = floor_boundary(text, prefix).min(floor_boundary(&fixed, prefix));
+    let suffix = text
+        .bytes()
+        .rev()
+        .zip(fixed.bytes().rev())
+        .take_while(|(a, b)| a == b)
+        .count()
+        .min(text.len() - prefix)
+        .min(fixed.len() - prefix);
+    let end = ceil_boundary(text, text.len() - suffix);
+    let fixed_end = fixed.len() - (text.len() - end);
+    let (start_line, start_column) = line_column(text, prefix);
+    let (end_line, end_column) = line_column(text, end);
+    Some(json!({
+        "description": {"text": format!("{} ({})", fix.title, fix.applicability.as_str())},
+        "artifactChanges": [{
+            "artifactLocation": location,
+            "replacements": [{
+                "deletedRegion": {"startLine": start_line, "startColumn": start_column, "endLine": end_line, "endColumn": end_column},
+                "insertedContent": {"text": fixed.get(prefix..fixed_end).unwrap_or_default()},
+            }],
+        }],
+    }))
+}
+
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    while at > 0 && !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn ceil_boundary(text: &str, mut at: usize) -> usize {
+    while at < text.len() && !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+/// 1-based line and column of a byte offset; columns in UTF-16 code units, SARIF's
+/// default `columnKind`.
+fn line_column(text: &str, at: usize) -> (usize, usize) {
+    let before = text.get(..at).unwrap_or_default();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .get(line_start..)
+        .unwrap_or_default()
+        .encode_utf16()
+        .count()
+        + 1;
+    (line, column)
 }
 
 /// An input or a document that could not be read, as a tool notification.
@@ -190,12 +267,10 @@ pub fn sarif(results: &Results) -> String {
         .collect();
     for outcome in &results.outcomes {
         match &outcome.result {
-            Ok(report) => sarif_results.extend(
-                report
-                    .findings
-                    .iter()
-                    .map(|finding| result(outcome, report, finding, &rule_ids, &root)),
-            ),
+            Ok(report) => sarif_results.extend(report.findings.iter().map(|finding| {
+                let text = results.texts.get(outcome.input).map(String::as_str);
+                result(outcome, text, report, finding, &rule_ids, &root)
+            })),
             Err(e) => notifications.push(notification(
                 e.to_string(),
                 physical_location(&outcome.source, outcome.line(), &root),

@@ -1,5 +1,5 @@
 // Compiled with `tsc --noEmit` by types.test.mjs: the declarations describe the API.
-import { validate, validateSettings, rules, type Report, type Finding, type Settings, type RuleId } from "sidecar-guard";
+import { validate, fix, validateSettings, rules, type Report, type Finding, type Settings, type RuleId, type AppliedFix, type PatchOperation } from "sidecar-guard";
 
 const settings: Settings = {
   kubernetesVersion: "1.33",
@@ -45,3 +45,13 @@ await loading;
 // @ts-expect-error the API after init() is the same: validate needs its input
 validateAfterInit();
 void afterInit;
+
+// Fixes: text in gives text out, an object in gives its type back.
+const fixedText: string = fix("kind: Pod", settings, { unsafe: true }).output;
+const fixedObject: { kind: string } = fix({ kind: "Pod" }).output;
+const applied: AppliedFix[] = fix("kind: Pod").applied;
+const safety: "safe" | "unsafe" | undefined = first?.fix?.applicability;
+const operations: PatchOperation[] | undefined = first?.fix?.operations;
+const defaults: Settings = { rules: { "container-resources": { defaults: { sidecar: { requests: { cpu: "50m" }, limits: { memory: "64Mi" } } } } } };
+// @ts-expect-error: fill-in defaults are per role
+const wrongDefaults: Settings = { rules: { "container-resources": { defaults: { ephemeral: {} } } } };
