@@ -3,7 +3,7 @@
 //! is not in the input is unknown, never a finding (docs/contract.md, "Inputs").
 
 use crate::input::yaml::{LineIndex, SyntaxError};
-use crate::model::{ConfigMapVolumeSource, Container, PodSpec};
+use crate::model::{ConfigMapVolumeSource, Container, PodSpec, VolumeMount};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -230,26 +230,16 @@ impl Context {
             return Vec::new();
         }
         for (index, mount) in container.volume_mounts.iter().flatten().enumerate() {
-            let Some(volume) = spec
-                .volumes
-                .iter()
-                .flatten()
-                .find(|v| v.name.as_str() == mount.name.as_str())
-            else {
+            let Some(sources) = config_map_sources(spec, mount) else {
                 continue;
             };
-            let projected = volume
-                .projected
-                .iter()
-                .flat_map(|p| p.sources.iter().flatten())
-                .filter_map(|s| s.config_map.as_ref());
             let mount_path = mount.mount_path.trim_end_matches('/');
             let sub_path = mount
                 .sub_path
                 .as_deref()
                 .map(|s| s.trim_matches('/'))
                 .filter(|s| !s.is_empty());
-            for source in volume.config_map.iter().chain(projected) {
+            for source in sources {
                 let Some(config_map) = source
                     .name
                     .as_deref()
@@ -291,20 +281,7 @@ impl Context {
 pub fn mounted_config_maps<'s>(spec: &'s PodSpec, container: &Container) -> Vec<&'s str> {
     let mut names: Vec<&'s str> = Vec::new();
     for mount in container.volume_mounts.iter().flatten() {
-        let Some(volume) = spec
-            .volumes
-            .iter()
-            .flatten()
-            .find(|v| v.name.as_str() == mount.name.as_str())
-        else {
-            continue;
-        };
-        let projected = volume
-            .projected
-            .iter()
-            .flat_map(|p| p.sources.iter().flatten())
-            .filter_map(|s| s.config_map.as_ref());
-        for source in volume.config_map.iter().chain(projected) {
+        for source in config_map_sources(spec, mount).into_iter().flatten() {
             if let Some(name) = source.name.as_ref().map(|n| n.as_str()) {
                 if !name.is_empty() && !names.contains(&name) {
                     names.push(name);
@@ -313,6 +290,25 @@ pub fn mounted_config_maps<'s>(spec: &'s PodSpec, container: &Container) -> Vec<
         }
     }
     names
+}
+
+/// The ConfigMaps a mount's volume holds: its `configMap`, or the ConfigMap sources of a
+/// `projected` volume. None when the pod has no volume of that name.
+fn config_map_sources<'s>(
+    spec: &'s PodSpec,
+    mount: &VolumeMount,
+) -> Option<impl Iterator<Item = &'s ConfigMapVolumeSource<'s>>> {
+    let volume = spec
+        .volumes
+        .iter()
+        .flatten()
+        .find(|v| v.name.as_str() == mount.name.as_str())?;
+    let projected = volume
+        .projected
+        .iter()
+        .flat_map(|p| p.sources.iter().flatten())
+        .filter_map(|s| s.config_map.as_ref());
+    Some(volume.config_map.iter().chain(projected))
 }
 
 /// A ConfigMap volume source's files: (path in the volume, key, text). With `items`, only
