@@ -24,6 +24,10 @@
 //!   `MAX_CONFIG_MAP_LOOKUPS`, each once, unless the settings say `clusterContext: false`;
 //!   the rules see them as the CLI sees ConfigMaps of the same input. One the lookup does
 //!   not return (missing, forbidden, a host error) is unknown config: no finding, no error.
+//! - With the `mutate` setting, a request whose findings carry fixes the settings admit is
+//!   fixed as `fix::fix_value` fixes it: accepted with the fixed object when no denial
+//!   remains, rejected with what remains otherwise, each fix a warning. An UPDATE's fixes
+//!   are those of the containers it adds or changes; a Pod's never on UPDATE (immutable).
 
 use crate::input::workload::AdmittedObject;
 use crate::report::Report;
