@@ -24,6 +24,10 @@
 //!   `MAX_CONFIG_MAP_LOOKUPS`, each once, unless the settings say `clusterContext: false`;
 //!   the rules see them as the CLI sees ConfigMaps of the same input. One the lookup does
 //!   not return (missing, forbidden, a host error) is unknown config: no finding, no error.
+//! - With the `mutate` setting, a request whose findings carry fixes the settings admit is
+//!   fixed as `fix::fix_value` fixes it: accepted with the fixed object when no denial
+//!   remains, rejected with what remains otherwise, each fix a warning. An UPDATE's fixes
+//!   are those of the containers it adds or changes; a Pod's never on UPDATE (immutable).
 
 use crate::input::workload::AdmittedObject;
 use crate::report::Report;
@@ -59,6 +63,9 @@ pub struct Verdict {
     pub message: Option<String>,
     pub code: Option<u16>,
     pub warnings: Vec<String>,
+    /// With the `mutate` setting: the object as the policy's fixes corrected it, on an
+    /// acceptance that applied at least one fix.
+    pub mutated_object: Option<Value>,
 }
 
 impl Verdict {
@@ -68,6 +75,7 @@ impl Verdict {
             message: None,
             code: None,
             warnings: Vec::new(),
+            mutated_object: None,
         }
     }
 
@@ -79,6 +87,7 @@ impl Verdict {
             )),
             code: Some(CODE_BAD_REQUEST),
             warnings: Vec::new(),
+            mutated_object: None,
         }
     }
 }
@@ -126,6 +135,26 @@ struct GenericRequest {
     namespace: Value,
     #[serde(default)]
     object: Value,
+    #[serde(default)]
+    old_object: Value,
+    #[serde(default)]
+    sub_resource: Option<String>,
+}
+
+/// The objects of a request, read generically: what the mutating mode patches. Read only
+/// when a fix is to be applied, so judging alone never pays for it.
+#[derive(Deserialize)]
+struct MutationPayload {
+    request: MutationRequest,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MutationRequest {
+    #[serde(default)]
+    object: Value,
+    #[serde(default)]
+    old_object: Value,
 }
 
 thread_local! {
@@ -186,7 +215,7 @@ pub fn validate_in_cluster(payload: &[u8], lookup: ConfigMapLookup<'_>) -> Verdi
     let settings_text = payload_typed.settings.map_or("null", RawValue::get);
     with_settings(
         settings_text,
-        |settings| judge_request(request, settings, lookup),
+        |settings| judge_request(text, request, settings, lookup),
         |message| Verdict::bad_request(format!("invalid policy settings: {message}")),
     )
 }
@@ -201,6 +230,9 @@ fn fetcher<'l>(
     lookup: ConfigMapLookup<'l>,
 ) -> impl FnMut(&[&str]) -> Vec<Value> + 'l {
     let enabled = settings.cluster_context;
+    // Each name's answer, kept for the request: the mutating mode checks the object again
+    // after each pass of fixes, and the bound is per request, not per check.
+    let mut answers: Vec<(String, Option<Value>)> = Vec::new();
     move |names| {
         let Some(namespace) = namespace.as_deref().filter(|n| !n.is_empty()) else {
             return Vec::new();
@@ -212,8 +244,16 @@ fn fetcher<'l>(
             .iter()
             .take(MAX_CONFIG_MAP_LOOKUPS)
             .filter_map(|name| {
-                let found = lookup(namespace, name)?;
-                config_map(namespace, name, &found)
+                if let Some((_, known)) = answers.iter().find(|(n, _)| n == name) {
+                    return known.clone();
+                }
+                if answers.len() >= MAX_CONFIG_MAP_LOOKUPS {
+                    return None;
+                }
+                let found =
+                    lookup(namespace, name).and_then(|found| config_map(namespace, name, &found));
+                answers.push((name.to_string(), found.clone()));
+                found
             })
             .collect()
     }
@@ -238,6 +278,7 @@ fn config_map(namespace: &str, name: &str, found: &Value) -> Option<Value> {
 }
 
 fn judge_request(
+    text: &str,
     request: Request<'_>,
     settings: &Settings,
     lookup: ConfigMapLookup<'_>,
@@ -263,35 +304,180 @@ fn judge_request(
         .or_else(|| object.header.namespace.clone());
     let mut fetch = fetcher(namespace, settings, lookup);
     let adds_ephemeral_containers = request.sub_resource.as_deref() == Some("ephemeralcontainers");
-    if request.operation.as_deref() == Some("UPDATE") && !adds_ephemeral_containers {
+    let update = request.operation.as_deref() == Some("UPDATE");
+    if update && !adds_ephemeral_containers {
         if let AdmittedObject::Read(Ok(old)) = &request.old_object {
             if crate::input::workload::unchanged_for_judging(&object, old) {
                 return Verdict::accept();
             }
         }
     }
-    if adds_ephemeral_containers {
-        let existing: Vec<String> = match &request.old_object {
-            AdmittedObject::Read(Ok(old)) => old
-                .template
-                .iter()
-                .flat_map(|t| &t.ephemeral)
-                .map(|c| c.name.to_string())
-                .collect(),
-            _ => Vec::new(),
-        };
-        let mut report = crate::pipeline::check_object_fetching(object, settings, &mut fetch);
-        report.retain_findings(|f| {
-            f.path.contains("/ephemeralContainers/")
+    let existing: Vec<String> = match &request.old_object {
+        AdmittedObject::Read(Ok(old)) if adds_ephemeral_containers => old
+            .template
+            .iter()
+            .flat_map(|t| &t.ephemeral)
+            .map(|c| c.name.to_string())
+            .collect(),
+        _ => Vec::new(),
+    };
+    // `kubectl debug`: only the ephemeral containers the request adds are judged.
+    let judged = |f: &crate::Finding| {
+        !adds_ephemeral_containers
+            || (f.path.contains("/ephemeralContainers/")
                 && f.container
                     .as_ref()
-                    .is_some_and(|name| !existing.contains(name))
-        });
+                    .is_some_and(|name| !existing.contains(name)))
+    };
+    let mut report = crate::pipeline::check_object_fetching(object, settings, &mut fetch);
+    report.retain_findings(&judged);
+    let Some(options) = fix_options(settings) else {
+        return verdict(&report);
+    };
+    let has_fix = |f: &crate::Finding| f.fix.as_ref().is_some_and(|x| options.admits(x));
+    if !report.findings.iter().any(has_fix) {
         return verdict(&report);
     }
-    verdict(&crate::pipeline::check_object_fetching(
-        object, settings, &mut fetch,
-    ))
+    // A fix to apply: only now is the object read as JSON to be patched.
+    let objects = match serde_json::from_str::<MutationPayload>(text) {
+        Ok(payload) => payload.request,
+        Err(e) => return Verdict::bad_request(format!("the request cannot be patched: {e}")),
+    };
+    let fixable = fixable_containers(
+        update,
+        adds_ephemeral_containers,
+        &objects.object,
+        &objects.old_object,
+    );
+    mutate(
+        &objects.object,
+        settings,
+        options,
+        &mut fetch,
+        &judged,
+        &fixable,
+    )
+    .unwrap_or_else(|| verdict(&report))
+}
+
+/// What the settings let the policy fix: nothing unless `mutate`.
+fn fix_options(settings: &Settings) -> Option<crate::fix::FixOptions> {
+    settings.mutate.then_some(crate::fix::FixOptions {
+        unsafe_fixes: settings.mutate_unsafe,
+    })
+}
+
+/// The pod specs of an object of any pod-carrying kind, by where kinds keep them.
+fn pod_specs(object: &Value) -> impl Iterator<Item = &Value> {
+    [
+        "/spec",
+        "/spec/template/spec",
+        "/spec/jobTemplate/spec/template/spec",
+        "/template/spec",
+    ]
+    .into_iter()
+    .filter_map(|pointer| object.pointer(pointer))
+}
+
+/// Every container of an object, by name, from every list of its pod spec.
+fn containers(object: &Value) -> Vec<(&str, &Value)> {
+    pod_specs(object)
+        .flat_map(|spec| {
+            ["initContainers", "containers", "ephemeralContainers"]
+                .into_iter()
+                .filter_map(|list| spec.get(list)?.as_array())
+                .flatten()
+        })
+        .filter_map(|c| Some((c.get("name")?.as_str()?, c)))
+        .collect()
+}
+
+/// The containers whose findings the policy may fix: `None` for all (a CREATE), else
+/// the names of those the UPDATE adds or changes. A Pod's spec is immutable past its
+/// images, so a fix there would make the API refuse the update: none, except the
+/// ephemeral containers `kubectl debug` adds.
+fn fixable_containers(
+    update: bool,
+    adds_ephemeral_containers: bool,
+    object: &Value,
+    old: &Value,
+) -> Option<Vec<String>> {
+    if !update || old.is_null() {
+        return None;
+    }
+    let is_pod = object.get("kind").and_then(Value::as_str) == Some("Pod");
+    if is_pod && !adds_ephemeral_containers {
+        return Some(Vec::new());
+    }
+    let before = containers(old);
+    Some(
+        containers(object)
+            .into_iter()
+            .filter(|(name, container)| {
+                !before
+                    .iter()
+                    .any(|(n, c)| n == name && (c == container || is_pod))
+            })
+            .map(|(name, _)| name.to_string())
+            .collect(),
+    )
+}
+
+/// The mutating mode's verdict on one object: its fixes applied pass after pass (as
+/// `fix::fix_value` applies them), accepted with the patched object when no denial
+/// remains, rejected with what remains otherwise; each fix is a warning either way.
+/// `None` when no fix applied (the plain verdict stands).
+fn mutate(
+    object: &Value,
+    settings: &Settings,
+    options: crate::fix::FixOptions,
+    fetch: &mut dyn FnMut(&[&str]) -> Vec<Value>,
+    judged: &dyn Fn(&crate::Finding) -> bool,
+    fixable: &Option<Vec<String>>,
+) -> Option<Verdict> {
+    let may_fix = |f: &crate::Finding| {
+        judged(f)
+            && fixable
+                .as_ref()
+                .is_none_or(|names| f.container.as_ref().is_some_and(|c| names.contains(c)))
+    };
+    let fixed = crate::fix::fix_value_checking(
+        object,
+        options,
+        &mut |value| {
+            let mut reports = crate::pipeline::check_value_fetching(value, settings, fetch);
+            for report in reports.iter_mut().flatten() {
+                report.retain_findings(judged);
+            }
+            reports
+        },
+        &may_fix,
+    );
+    if fixed.applied.is_empty() {
+        return None;
+    }
+    let report = match fixed.reports.as_slice() {
+        [Ok(report)] => report,
+        // A fix never turns one object into none or several, nor an invalid one.
+        _ => return None,
+    };
+    let mut outcome = verdict(report);
+    let said = if outcome.accepted {
+        "fixed"
+    } else {
+        "would fix, once the denials are resolved"
+    };
+    outcome.warnings.splice(
+        0..0,
+        fixed
+            .applied
+            .iter()
+            .map(|fix| format!("[{}] sidecar-guard {said}: {}", fix.rule, fix.title)),
+    );
+    if outcome.accepted {
+        outcome.mutated_object = Some(fixed.value);
+    }
+    Some(outcome)
 }
 
 /// The generic reading, for payloads the typed one refused: it finds what is wrong.
@@ -327,7 +513,28 @@ fn validate_generic(payload: &[u8], lookup: ConfigMapLookup<'_>) -> Verdict {
         .or_else(|| request.object.pointer("/metadata/namespace")?.as_str())
         .map(str::to_string);
     let mut fetch = fetcher(namespace, &settings, lookup);
-    judge_fetching(&request.object, &settings, &mut fetch)
+    let plain = judge_fetching(&request.object, &settings, &mut fetch);
+    let Some(options) = fix_options(&settings) else {
+        return plain;
+    };
+    if plain.code == Some(CODE_BAD_REQUEST) {
+        return plain;
+    }
+    let fixable = fixable_containers(
+        request.operation.as_deref() == Some("UPDATE"),
+        request.sub_resource.as_deref() == Some("ephemeralcontainers"),
+        &request.object,
+        &request.old_object,
+    );
+    mutate(
+        &request.object,
+        &settings,
+        options,
+        &mut fetch,
+        &|_| true,
+        &fixable,
+    )
+    .unwrap_or(plain)
 }
 
 /// Judges one object (no List unpacking: the API server admits objects one by one) with
@@ -373,6 +580,7 @@ pub fn verdict(report: &Report) -> Verdict {
             message: None,
             code: None,
             warnings,
+            mutated_object: None,
         };
     }
     let denials: Vec<String> = report.denials().map(describe).collect();
@@ -386,6 +594,7 @@ pub fn verdict(report: &Report) -> Verdict {
         message: Some(message),
         code: Some(CODE_DENIED),
         warnings,
+        mutated_object: None,
     }
 }
 
@@ -663,6 +872,75 @@ mod tests {
         assert!(readme.contains(&stated), "README must say {stated}");
         let usage = format!("At most {MAX_CONFIG_MAP_LOOKUPS} ConfigMaps are read per request");
         assert!(readme.contains(&usage), "README must say {usage}");
+    }
+
+    /// A pod whose tailer mounts the app's logs writable: a safe fix, nothing else denied
+    /// once probes and resources are off.
+    fn tailer_pod(tailer_image: &str) -> Value {
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {
+            "containers": [
+                {"name": "app", "image": "shop/api:v1", "volumeMounts": [{"name": "logs", "mountPath": "/var/log/app"}]},
+                {"name": "tailer", "image": tailer_image, "args": ["/bin/sh", "-c", "tail -F /var/log/app/app.log"],
+                 "volumeMounts": [{"name": "logs", "mountPath": "/var/log/app"}]},
+            ],
+            "volumes": [{"name": "logs", "emptyDir": {}}],
+        }})
+    }
+
+    #[test]
+    fn the_mutating_mode_fixes_through_both_readings_alike() {
+        let settings = json!({"mutate": true, "rules": {"container-probes": {"severity": "off"}, "container-resources": {"severity": "off"}}});
+        let object = tailer_pod("busybox:1.36");
+        let typed = validate(
+            &serde_json::to_vec(&json!({"request": {"operation": "CREATE", "object": object}, "settings": settings}))
+                .unwrap(),
+        );
+        assert!(typed.accepted, "{typed:?}");
+        let fixed = typed.mutated_object.clone().unwrap_or_default();
+        assert_eq!(
+            fixed.pointer("/spec/containers/1/volumeMounts/0/readOnly"),
+            Some(&json!(true))
+        );
+        assert_eq!(
+            fixed.pointer("/spec/containers/0/volumeMounts/0/readOnly"),
+            None,
+            "the app's mount is not the sidecar's"
+        );
+        assert!(
+            typed
+                .warnings
+                .iter()
+                .any(|w| w.starts_with("[readonly-log-mounts] sidecar-guard fixed: ")),
+            "{typed:?}"
+        );
+        // The kind after the spec: the generic reading, the same answer.
+        let late = format!(
+            r#"{{"request": {{"operation": "CREATE", "object": {{"spec": {}, "metadata": {{"name": "p"}}, "kind": "Pod", "apiVersion": "v1"}}}}, "settings": {settings}}}"#,
+            object["spec"]
+        );
+        let generic = validate(late.as_bytes());
+        assert_eq!(generic.accepted, typed.accepted);
+        assert_eq!(generic.warnings, typed.warnings);
+        assert_eq!(
+            generic.mutated_object.as_ref().and_then(|o| o.get("spec")),
+            fixed.get("spec")
+        );
+        // Off: today's verdict, nothing mutated.
+        let off = validate(
+            &serde_json::to_vec(&json!({"request": {"operation": "CREATE", "object": object}, "settings": {"rules": settings["rules"]}}))
+                .unwrap(),
+        );
+        assert!(!off.accepted && off.mutated_object.is_none(), "{off:?}");
+    }
+
+    #[test]
+    fn unsafe_mutations_need_mutations() {
+        let error = validate_settings(br#"{"mutateUnsafe": true}"#).unwrap_err();
+        assert!(
+            error.contains("/mutateUnsafe: mutateUnsafe needs mutate: true"),
+            "{error}"
+        );
+        assert!(validate_settings(br#"{"mutate": true, "mutateUnsafe": true}"#).is_ok());
     }
 
     #[test]

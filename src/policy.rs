@@ -28,7 +28,8 @@ fn validate(payload: &[u8]) -> guest::CallResult {
         accepted: verdict.accepted,
         message: verdict.message,
         code: verdict.code,
-        mutated_object: None,
+        // policy-server turns it into the JSON patch of the admission response.
+        mutated_object: verdict.mutated_object,
         audit_annotations: None,
         warnings: (!verdict.warnings.is_empty()).then_some(verdict.warnings),
     };

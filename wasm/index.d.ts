@@ -169,6 +169,10 @@ export interface Settings {
   exemptImages?: Glob[];
   /** The Kubernetes version the objects are for, like "1.33". Gates version-dependent findings (native sidecars need 1.29, pod-level resources 1.34). */
   kubernetesVersion?: KubernetesVersion;
+  /** Whether the Kubewarden policy fixes what it admits: it answers with the object its safe fixes correct (as `check --fix` writes them), accepts what the fixes resolve, rejects what remains and lists each fix as an admission warning. Needs a policy deployed with `mutating: true` (policy-server rejects mutations otherwise). On an UPDATE only the containers the update adds or changes are fixed, and never a Pod's (its spec is immutable). The CLI and the npm module ignore it. */
+  mutate?: boolean;
+  /** With `mutate`, the unsafe fixes too (as `--unsafe-fixes`): sidecars moved into `initContainers`, requests and limits filled in from `rules.container-resources.defaults`. */
+  mutateUnsafe?: boolean;
   /** Per-rule settings, keyed by rule id. */
   rules?: RulesSettings;
   /** Extra classic-sidecar recognition, added to the built-in catalogue. */

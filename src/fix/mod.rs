@@ -242,11 +242,33 @@ pub struct FixedValue {
 /// Fixes a parsed document (an object, or a `List`), pass after pass, and checks what
 /// remains.
 pub fn fix_value(document: &Value, settings: &Settings, options: FixOptions) -> FixedValue {
+    fix_value_checking(
+        document,
+        options,
+        &mut |value| pipeline::check(value, settings),
+        &|_| true,
+    )
+}
+
+/// `fix_value` with the checking and the choice of fixes given: the admission policy
+/// checks with the cluster's ConfigMaps, and on an UPDATE fixes only the containers the
+/// update touches (`fixable`).
+pub(crate) fn fix_value_checking(
+    document: &Value,
+    options: FixOptions,
+    check: &mut dyn FnMut(&Value) -> Vec<Result<Report, crate::Error>>,
+    fixable: &dyn Fn(&Finding) -> bool,
+) -> FixedValue {
     let mut value = document.clone();
     let mut applied = Vec::new();
-    let mut reports = pipeline::check(&value, settings);
+    let mut reports = check(&value);
     for _ in 0..MAX_PASSES {
-        let findings: Vec<&Finding> = reports.iter().flatten().flat_map(|r| &r.findings).collect();
+        let findings: Vec<&Finding> = reports
+            .iter()
+            .flatten()
+            .flat_map(|r| &r.findings)
+            .filter(|f| fixable(f))
+            .collect();
         let mut done = Vec::new();
         for (finding, fix) in select(findings, options) {
             if patch::apply(&mut value, &fix.operations).is_ok() {
@@ -257,7 +279,7 @@ pub fn fix_value(document: &Value, settings: &Settings, options: FixOptions) -> 
             break;
         }
         applied.extend(done);
-        reports = pipeline::check(&value, settings);
+        reports = check(&value);
     }
     FixedValue {
         value,

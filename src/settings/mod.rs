@@ -46,6 +46,16 @@ pub struct Settings {
     /// false: no lookups, and such config is unknown. The CLI and the npm module read only
     /// the ConfigMaps of their input, whatever this says.
     pub cluster_context: bool,
+    /// Whether the Kubewarden policy fixes what it admits: it answers with the object its
+    /// safe fixes correct (as `check --fix` writes them), accepts what the fixes resolve,
+    /// rejects what remains and lists each fix as an admission warning. Needs a policy
+    /// deployed with `mutating: true` (policy-server rejects mutations otherwise). On an
+    /// UPDATE only the containers the update adds or changes are fixed, and never a Pod's
+    /// (its spec is immutable). The CLI and the npm module ignore it.
+    pub mutate: bool,
+    /// With `mutate`, the unsafe fixes too (as `--unsafe-fixes`): sidecars moved into
+    /// `initContainers`, requests and limits filled in from `rules.container-resources.defaults`.
+    pub mutate_unsafe: bool,
 }
 
 impl Default for Settings {
@@ -57,6 +67,8 @@ impl Default for Settings {
             sidecars: SidecarSettings::default(),
             rules: RulesSettings::default(),
             cluster_context: true,
+            mutate: false,
+            mutate_unsafe: false,
         }
     }
 }
@@ -161,23 +173,32 @@ impl Settings {
         }
     }
 
-    /// What the schema cannot say: a resource limit both required and only advised; a
-    /// default request above its role's default limit (a fix would write what the API
-    /// server rejects).
+    /// What the schema cannot say: unsafe mutations without mutations; a resource limit
+    /// both required and only advised; a default request above its role's default limit
+    /// (a fix would write what the API server rejects).
     fn cross_field_errors(&self) -> Vec<SettingsError> {
+        let mut errors = Vec::new();
+        if self.mutate_unsafe && !self.mutate {
+            // Alone it would do nothing: say so rather than let an admin believe it fixes.
+            errors.push(SettingsError {
+                pointer: "/mutateUnsafe".to_string(),
+                message: "mutateUnsafe needs mutate: true".to_string(),
+            });
+        }
         let resources = &self.rules.container_resources;
-        let mut errors: Vec<SettingsError> = resources
-            .advised_limits
-            .iter()
-            .enumerate()
-            .filter(|(_, name)| resources.limits.contains(name))
-            .map(|(i, name)| SettingsError {
-                pointer: format!("/rules/container-resources/advisedLimits/{i}"),
-                message: format!(
+        errors.extend(
+            resources
+                .advised_limits
+                .iter()
+                .enumerate()
+                .filter(|(_, name)| resources.limits.contains(name))
+                .map(|(i, name)| SettingsError {
+                    pointer: format!("/rules/container-resources/advisedLimits/{i}"),
+                    message: format!(
                     "{name:?} is in limits (required) and in advisedLimits (advice): keep it in one"
                 ),
-            })
-            .collect();
+                }),
+        );
         for (role, defaults) in resources.defaults.roles() {
             for (name, request) in defaults.into_iter().flat_map(|d| &d.requests) {
                 let limit = defaults.and_then(|d| d.limits.get(name));

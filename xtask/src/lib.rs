@@ -328,6 +328,21 @@ pub fn admission_rules() -> Value {
     )
 }
 
+/// The mutating manifest's rules: Pods (and the ephemeral containers `kubectl debug`
+/// adds) only, from the same list.
+pub fn pod_rules() -> Value {
+    let mut rules = admission_rules();
+    if let Value::Array(groups) = &mut rules {
+        groups.retain(|g| g["apiGroups"] == json!([""]));
+        for group in groups.iter_mut() {
+            if let Value::Array(resources) = &mut group["resources"] {
+                resources.retain(|r| r.as_str().is_some_and(|r| r.starts_with("pods")));
+            }
+        }
+    }
+    rules
+}
+
 /// The kinds the policy judges, for Artifact Hub.
 fn resources_annotation() -> String {
     sidecar_guard::input::pod_carrying_kinds()
@@ -355,7 +370,9 @@ pub fn context_aware_resources() -> Value {
 pub fn metadata(usage: &str) -> Value {
     json!({
         "rules": admission_rules(),
-        "mutating": false,
+        // It can mutate (the `mutate` setting): policy-server refuses a mutation from a
+        // policy whose metadata says it cannot. Only `policies/mutating.yaml` lets it.
+        "mutating": true,
         "contextAwareResources": context_aware_resources(),
         "executionMode": "kubewarden-wapc",
         "backgroundAudit": true,
@@ -548,7 +565,12 @@ pub fn cluster_policies() -> Vec<(&'static str, Value)> {
         .iter()
         .map(|r| (r.meta().id.to_string(), json!({"severity": "deny"})))
         .collect();
-    let policy = |name: &str, mode: &str, settings: Value, note: &str| {
+    let policy = |name: &str, mode: &str, mutating: bool, settings: Value, note: &str| {
+        let rules = if mutating {
+            pod_rules()
+        } else {
+            admission_rules()
+        };
         json!({
             "apiVersion": "policies.kubewarden.io/v1",
             "kind": "ClusterAdmissionPolicy",
@@ -565,9 +587,9 @@ pub fn cluster_policies() -> Vec<(&'static str, Value)> {
             "spec": {
                 "module": format!("registry://{POLICY_IMAGE}:v{version}"),
                 "mode": mode,
-                "mutating": false,
+                "mutating": mutating,
                 "backgroundAudit": true,
-                "rules": admission_rules(),
+                "rules": rules,
                 "contextAwareResources": context_aware_resources(),
                 // System namespaces run the cluster's own pods; judge them with a policy of their own.
                 "namespaceSelector": {"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "NotIn", "values": ["kube-system", "kubewarden"]}]},
@@ -576,12 +598,18 @@ pub fn cluster_policies() -> Vec<(&'static str, Value)> {
         })
     };
     vec![
-        ("baseline", policy("baseline", "protect", json!({}), "The default rules and severities: deny findings reject, warnings are shown.")),
+        ("baseline", policy("baseline", "protect", false, json!({}), "The default rules and severities: deny findings reject, warnings are shown.")),
         (
             "strict",
-            policy("strict", "protect", json!({"allowIgnoreAnnotation": false, "rules": strict_rules}), "Every finding rejects, and workloads cannot exempt themselves."),
+            policy("strict", "protect", false, json!({"allowIgnoreAnnotation": false, "rules": strict_rules}), "Every finding rejects, and workloads cannot exempt themselves."),
         ),
-        ("audit", policy("audit", "monitor", json!({}), "The default rules in monitor mode: nothing is rejected, findings reach the audit reports and logs.")),
+        ("audit", policy("audit", "monitor", false, json!({}), "The default rules in monitor mode: nothing is rejected, findings reach the audit reports and logs.")),
+        // Pods only: a workload mutated at admission differs from what GitOps tools
+        // applied (drift); its Pods carry the fixes all the same.
+        (
+            "mutating",
+            policy("mutating", "protect", true, json!({"mutate": true}), "The default rules, Pods fixed at admission with the safe fixes: what the fixes resolve is accepted, what remains is rejected."),
+        ),
     ]
 }
 

@@ -50,7 +50,8 @@ fn generated_files_are_fresh_and_read_back_to_what_was_generated() {
 #[test]
 fn metadata_has_kubewardens_fields() {
     let metadata = load_yaml("policies/metadata.yml");
-    assert_eq!(metadata["mutating"], false);
+    // It can mutate (the `mutate` setting); only the mutating manifest lets it.
+    assert_eq!(metadata["mutating"], true);
     // The ConfigMaps its config-reading sidecars mount, and nothing else.
     assert_eq!(
         metadata["contextAwareResources"],
@@ -308,7 +309,7 @@ fn artifacthub_package_matches_metadata_and_settings() {
         package["version"],
         metadata["annotations"]["io.kubewarden.policy.version"]
     );
-    assert_eq!(package["annotations"]["kubewarden/mutation"], "false");
+    assert_eq!(package["annotations"]["kubewarden/mutation"], "true");
     assert_eq!(
         package["annotations"]["kubewarden/resources"],
         metadata["annotations"]["io.artifacthub.resources"]
@@ -397,14 +398,30 @@ fn cluster_admission_policies_are_valid_objects() {
                 .starts_with("registry://"),
             "{name}"
         );
-        assert_eq!(spec["rules"], admission_rules(), "{name}: rules");
+        let mutating = name == "mutating";
+        if mutating {
+            // Pods only: a workload mutated at admission is drift to GitOps tools.
+            assert_eq!(spec["rules"], xtask::pod_rules(), "{name}: rules");
+            let resources: Vec<&Value> = spec["rules"]
+                .as_array()
+                .expect("rules")
+                .iter()
+                .flat_map(|r| r["resources"].as_array().into_iter().flatten())
+                .collect();
+            assert_eq!(
+                resources,
+                [&json!("pods"), &json!("pods/ephemeralcontainers")]
+            );
+        } else {
+            assert_eq!(spec["rules"], admission_rules(), "{name}: rules");
+        }
         // policy-server grants only what the manifest lists too.
         assert_eq!(
             spec["contextAwareResources"],
             json!([{"apiVersion": "v1", "kind": "ConfigMap"}]),
             "{name}"
         );
-        assert_eq!(spec["mutating"], false);
+        assert_eq!(spec["mutating"], mutating, "{name}");
         let expected_mode = if name == "audit" {
             "monitor"
         } else {
@@ -418,6 +435,13 @@ fn cluster_admission_policies_are_valid_objects() {
         );
         let settings =
             Settings::from_value(&spec["settings"]).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        // Only a manifest deployed as mutating may ask the policy to mutate: policy-server
+        // rejects every request a non-mutating policy answers with a mutation.
+        assert_eq!(settings.mutate, mutating, "{name}");
+        assert!(
+            !settings.mutate_unsafe,
+            "{name}: unsafe fixes are the admin's choice"
+        );
         if name == "strict" {
             assert!(!settings.allow_ignore_annotation);
             // Every warning denies: a pod that only draws warnings by default is rejected.

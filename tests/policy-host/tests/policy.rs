@@ -474,3 +474,270 @@ fn conformance_samples_get_the_peers_verdicts_through_the_policy() {
     }
     assert!(checked >= 53, "only {checked} conformance objects");
 }
+
+/// The settings with `mutate` on (and `mutateUnsafe` when `unsafe_fixes`), and the fix
+/// options the core applies for them.
+fn mutating(settings: &Value, unsafe_fixes: bool) -> (Value, sidecar_guard::fix::FixOptions) {
+    let mut settings = match settings {
+        Value::Object(_) => settings.clone(),
+        _ => json!({}),
+    };
+    settings["mutate"] = json!(true);
+    if unsafe_fixes {
+        settings["mutateUnsafe"] = json!(true);
+    }
+    (settings, sidecar_guard::fix::FixOptions { unsafe_fixes })
+}
+
+/// The objects of the fix golden files (tests/fix), each with its settings: those whose
+/// name starts with `unsafe-` are fixed with the unsafe fixes too, as the CLI fixes them.
+fn fix_cases() -> Vec<(String, Value, Value, bool)> {
+    let mut cases = Vec::new();
+    let dir = repo().join("tests/fix");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/fix")
+        .map(|f| f.expect("file").path())
+        .filter(|p| {
+            let name = p.to_string_lossy();
+            !name.contains(".fixed.") && !name.ends_with(".settings.yaml")
+        })
+        .collect();
+    files.sort();
+    for path in files {
+        let stem = path
+            .file_stem()
+            .expect("stem")
+            .to_string_lossy()
+            .to_string();
+        let settings = match std::fs::read_to_string(dir.join(format!("{stem}.settings.yaml"))) {
+            Ok(text) => sidecar_guard::settings::parse_settings_text(&text).expect("settings"),
+            Err(_) => json!({}),
+        };
+        let text = std::fs::read_to_string(&path).expect("readable");
+        for (index, document) in sidecar_guard::input::yaml::parse_stream(&text, Default::default())
+            .into_iter()
+            .enumerate()
+        {
+            let document = document.expect("fix inputs parse").value;
+            let objects = match document.get("items").and_then(Value::as_array) {
+                Some(items) => items.clone(),
+                None => vec![document],
+            };
+            for object in objects {
+                let label = format!("{}#{index}", path.display());
+                cases.push((label, object, settings.clone(), stem.starts_with("unsafe-")));
+            }
+        }
+    }
+    cases
+}
+
+#[test]
+fn the_mutating_mode_answers_with_the_object_the_core_fixes() {
+    let (mut accepted, mut rejected) = (0, 0);
+    for (label, object, case_settings, unsafe_fixes) in fix_cases() {
+        // As given, and with probes off: then what the fixes resolve is often all there is.
+        let mut relaxed = case_settings.clone();
+        if !relaxed.is_object() {
+            relaxed = json!({});
+        }
+        relaxed["rules"]["container-probes"] = json!({"severity": "off"});
+        for base in [case_settings.clone(), relaxed] {
+            let (settings_value, options) = mutating(&base, unsafe_fixes);
+            let settings = Settings::from_value(&settings_value).expect("valid settings");
+            let core = sidecar_guard::fix::fix_value(&object, &settings, options);
+            let response = validate(&request("CREATE", object.clone(), settings_value.clone()));
+            let remaining = match core.reports.as_slice() {
+                [Ok(report)] => report,
+                other => panic!("{label}: one report expected, got {other:?}"),
+            };
+            let fixed_warnings: Vec<String> = response["warnings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .filter(|w| w.contains("] sidecar-guard "))
+                .map(str::to_string)
+                .collect();
+            if core.applied.is_empty() {
+                assert!(response["mutated_object"].is_null(), "{label}: {response}");
+                assert!(fixed_warnings.is_empty(), "{label}: {fixed_warnings:?}");
+                continue;
+            }
+            let said = if remaining.allowed {
+                "fixed"
+            } else {
+                "would fix, once the denials are resolved"
+            };
+            let expected: Vec<String> = core
+                .applied
+                .iter()
+                .map(|f| format!("[{}] sidecar-guard {said}: {}", f.rule, f.title))
+                .collect();
+            assert_eq!(fixed_warnings, expected, "{label}: one warning per fix");
+            assert_eq!(
+                response["accepted"], remaining.allowed,
+                "{label}: {response}"
+            );
+            if remaining.allowed {
+                accepted += 1;
+                assert_eq!(
+                    response["mutated_object"], core.value,
+                    "{label}: the patched object is the core's fix"
+                );
+                assert_ne!(response["mutated_object"], object, "{label}");
+                // The fixed object round-trips: accepted as it is, nothing left to fix.
+                let again = validate(&request("CREATE", core.value.clone(), settings_value));
+                assert_eq!(again["accepted"], true, "{label}: {again}");
+                assert!(again["mutated_object"].is_null(), "{label}: {again}");
+            } else {
+                rejected += 1;
+                assert!(
+                    response["mutated_object"].is_null(),
+                    "{label}: nothing mutated on rejection"
+                );
+                assert_eq!(response["code"], 403, "{label}");
+                let message = response["message"].as_str().expect("message");
+                for denial in remaining.denials() {
+                    let line = format!("[{}] {}", denial.rule, denial.message);
+                    assert!(message.contains(&line), "{label}: {message} lacks {line}");
+                }
+            }
+        }
+    }
+    assert!(
+        accepted >= 2 && rejected >= 2,
+        "accepted {accepted}, rejected {rejected}"
+    );
+}
+
+#[test]
+fn without_the_setting_the_policy_never_mutates() {
+    for (label, object, settings_value, _) in fix_cases() {
+        let settings = Settings::from_value(&settings_value).expect("valid settings");
+        let response = validate(&request("CREATE", object.clone(), settings_value));
+        assert!(response["mutated_object"].is_null(), "{label}: {response}");
+        match sidecar_guard::check(&object, &settings).as_slice() {
+            [Ok(report)] => assert_verdict(&label, report, &response),
+            other => panic!("{label}: {other:?}"),
+        }
+    }
+}
+
+/// A Deployment whose tailer mounts the app's logs writable (a safe fix), or a Pod of it.
+fn tailer_workload(kind: &str, app_image: &str, tailer_image: &str) -> Value {
+    let spec = json!({
+        "containers": [
+            {"name": "app", "image": app_image, "volumeMounts": [{"name": "logs", "mountPath": "/var/log/app"}]},
+            {"name": "tailer", "image": tailer_image, "args": ["/bin/sh", "-c", "tail -F /var/log/app/app.log"],
+             "volumeMounts": [{"name": "logs", "mountPath": "/var/log/app"}]},
+        ],
+        "volumes": [{"name": "logs", "emptyDir": {}}],
+    });
+    match kind {
+        "Pod" => {
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "shop"}, "spec": spec})
+        }
+        _ => json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "shop"},
+            "spec": {"selector": {"matchLabels": {"app": "shop"}},
+                     "template": {"metadata": {"labels": {"app": "shop"}}, "spec": spec}}}),
+    }
+}
+
+#[test]
+fn updates_mutate_only_what_they_touch() {
+    let settings = json!({"mutate": true, "rules": {"container-probes": {"severity": "off"}, "container-resources": {"severity": "off"}}});
+    let update = |object: Value, old: Value| {
+        let mut payload = request("UPDATE", object, settings.clone());
+        payload["request"]["oldObject"] = old;
+        validate(&payload)
+    };
+    let old = tailer_workload("Deployment", "shop/api:v1", "busybox:1.36");
+    // The tailer is what the update changes: fixed.
+    let touched = update(
+        tailer_workload("Deployment", "shop/api:v1", "busybox:1.37"),
+        old.clone(),
+    );
+    assert_eq!(touched["accepted"], true, "{touched}");
+    assert_eq!(
+        touched["mutated_object"]
+            .pointer("/spec/template/spec/containers/1/volumeMounts/0/readOnly"),
+        Some(&json!(true)),
+        "{touched}"
+    );
+    // Only the app changes: the tailer's writable mount is judged (rejected), not fixed.
+    let untouched = update(
+        tailer_workload("Deployment", "shop/api:v2", "busybox:1.36"),
+        old.clone(),
+    );
+    assert_eq!(untouched["accepted"], false, "{untouched}");
+    assert!(untouched["mutated_object"].is_null(), "{untouched}");
+    assert!(
+        untouched["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("readonly-log-mounts")),
+        "{untouched}"
+    );
+    // A label change leaves the template alone: accepted, not judged, not mutated.
+    let mut relabelled = old.clone();
+    relabelled["metadata"]["labels"] = json!({"team": "shop"});
+    let unchanged = update(relabelled, old);
+    assert_eq!(unchanged["accepted"], true, "{unchanged}");
+    assert!(unchanged["mutated_object"].is_null(), "{unchanged}");
+    // A Pod's spec is immutable: an image update on it is never mutated.
+    let pod = update(
+        tailer_workload("Pod", "shop/api:v1", "busybox:1.37"),
+        tailer_workload("Pod", "shop/api:v1", "busybox:1.36"),
+    );
+    assert!(pod["mutated_object"].is_null(), "{pod}");
+    assert_eq!(pod["accepted"], false, "{pod}");
+    // The same Pod created: fixed.
+    let created = validate(&request(
+        "CREATE",
+        tailer_workload("Pod", "shop/api:v1", "busybox:1.36"),
+        settings.clone(),
+    ));
+    assert_eq!(created["accepted"], true, "{created}");
+    assert_eq!(
+        created["mutated_object"].pointer("/spec/containers/1/volumeMounts/0/readOnly"),
+        Some(&json!(true)),
+        "{created}"
+    );
+}
+
+#[test]
+fn bad_input_in_the_mutating_mode_is_rejected_with_a_message() {
+    let settings = json!({"mutate": true});
+    let bad_object = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+        "spec": {"containers": [{"name": "app", "image": 7}]}});
+    for payload in [
+        b"not json".to_vec(),
+        serde_json::to_vec(&json!({"request": {"operation": "CREATE"}, "settings": settings}))
+            .expect("json"),
+        serde_json::to_vec(&request("CREATE", bad_object, settings.clone())).expect("json"),
+        serde_json::to_vec(&request(
+            "CREATE",
+            tailer_workload("Pod", "shop/api:v1", "busybox:1.36"),
+            json!({"mutateUnsafe": true}),
+        ))
+        .expect("json"),
+    ] {
+        let response = validate_bytes(&payload);
+        assert_eq!(response["accepted"], false, "{response}");
+        assert_eq!(response["code"], 400, "{response}");
+        assert!(response["mutated_object"].is_null(), "{response}");
+        assert!(
+            response["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{response}"
+        );
+    }
+    // Settings validation names the setting.
+    let answer = guest_call("validate_settings", br#"{"mutateUnsafe": true}"#).expect("answer");
+    assert_eq!(answer["valid"], false, "{answer}");
+    assert!(
+        answer["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("mutateUnsafe")),
+        "{answer}"
+    );
+}
