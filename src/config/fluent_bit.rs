@@ -15,8 +15,8 @@
 //! <https://docs.fluentbit.io/manual/pipeline/inputs/forward> (`Listen` 0.0.0.0, 24224).
 
 use super::{
-    host_port, is_on, matching, relative_to, scalar, Config, Listening, Place, StateFile, Upstream,
-    MAX_INCLUDE_DEPTH,
+    host_port, is_on, matching, relative_to, scalar, strings, Config, Listening, Place, StateFile,
+    Upstream, MAX_INCLUDE_DEPTH,
 };
 use crate::input::context::{ConfigFile, Tree};
 use crate::sidecars::catalogue::Exposure;
@@ -225,13 +225,7 @@ fn read_yaml<'f, 'c>(
             }
         }
     }
-    root.get("includes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_string)
-        .collect()
+    strings(root.get("includes"))
 }
 
 fn report(sections: &Sections, places: &[(usize, &ConfigFile)], config: &mut Config) {

@@ -177,6 +177,17 @@ fn scalar(value: Option<&Value>) -> Option<String> {
     }
 }
 
+/// A list of strings (`includes:`, `service.extensions`); other items are skipped.
+fn strings(value: Option<&Value>) -> Vec<String> {
+    value
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
+}
+
 /// Whether a setting's text means on, as the products read booleans.
 fn is_on(value: &str) -> bool {
     matches!(

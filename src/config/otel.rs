@@ -10,7 +10,7 @@
 //! <https://github.com/open-telemetry/opentelemetry-collector-contrib/blob/main/extension/storage/filestorage/README.md>
 //! (default directory), <https://github.com/open-telemetry/opentelemetry-collector/blob/main/extension/zpagesextension/README.md>.
 
-use super::{scalar, Config, Listening, Place, StateFile, Upstream};
+use super::{scalar, strings, Config, Listening, Place, StateFile, Upstream};
 use crate::input::context::{ConfigFile, Tree};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -24,15 +24,6 @@ pub(super) fn read(file: &ConfigFile<'_>, tree: &Tree, config: &mut Config) {
         return;
     }
     let at = |pointer: &str| Place::of(file, tree.lines.line_of(pointer));
-    let strings = |value: Option<&Value>| -> Vec<String> {
-        value
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect()
-    };
     for name in strings(root.pointer("/service/extensions")) {
         let pointer = format!("/extensions/{}", escape(&name));
         let extension = root.pointer(&pointer);

@@ -343,7 +343,7 @@ fn read_only_fix(
     }
     let keeps_state = c
         .product
-        .is_some_and(|p| p.reads_logs || p.config_reader.is_some() || p.log_state.is_some());
+        .is_some_and(|p| p.reads_logs || p.config_reader.is_some());
     let config_known = config.is_some_and(|config| config.problems.is_empty());
     let applicability = if keeps_state && !config_known {
         Applicability::Unsafe

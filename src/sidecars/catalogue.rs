@@ -52,9 +52,6 @@ pub struct Product {
     /// Where it reads its config file from, for rules that read the file when its
     /// ConfigMap is part of the input.
     pub config_file: Option<ConfigFile>,
-    /// How that config names the files a log shipper keeps its read positions in: a
-    /// mount made read-only for it must leave those writable somewhere else.
-    pub log_state: Option<StateSyntax>,
     /// The reader of its config file's syntax (`src/config/`), when one exists: what it
     /// listens on, forwards to and writes is then read from its ConfigMap.
     pub config_reader: Option<ConfigReader>,
@@ -196,14 +193,6 @@ pub struct AuthProxy {
     pub upstream_env: &'static [&'static str],
     /// Its config file names the upstream (nginx `proxy_pass`), read by its config reader.
     pub upstream_in_config: bool,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StateSyntax {
-    /// Fluentd's `pos_file` parameter of `tail` sources.
-    FluentdPosFile,
-    /// Fluent Bit's `DB` key of `tail` inputs (classic or YAML config).
-    FluentBitDb,
 }
 
 /// Which probes the vendor configures on its container.
@@ -378,7 +367,6 @@ const fn entry(id: &'static str, name: &'static str) -> Product {
         stopped_by: &[],
         reads_logs: false,
         config_file: None,
-        log_state: None,
         config_reader: None,
         general_purpose: false,
         auth_proxy: None,
@@ -795,7 +783,6 @@ pub static PRODUCTS: &[Product] = &[
             env_args: &[],
             default_path: Some("/fluent-bit/etc/fluent-bit.conf"),
         }),
-        log_state: Some(StateSyntax::FluentBitDb),
         config_reader: Some(ConfigReader::FluentBit),
         sources: &[
             "https://docs.fluentbit.io/manual/pipeline/inputs/tail (DB)",
@@ -840,7 +827,6 @@ pub static PRODUCTS: &[Product] = &[
             env_args: &["FLUENTD_ARGS"],
             default_path: Some("/fluentd/etc/fluent.conf"),
         }),
-        log_state: Some(StateSyntax::FluentdPosFile),
         config_reader: Some(ConfigReader::Fluentd),
         sources: &[
             "https://docs.fluentd.org/input/tail (pos_file)",
